@@ -1,0 +1,1 @@
+"""Store authorisation for the storefront API."""

@@ -1,0 +1,1 @@
+"""Stores (lojistas): records, API tokens and Cnova credentials."""
