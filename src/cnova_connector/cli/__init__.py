@@ -1,0 +1,1 @@
+"""Console commands (installed in the project's virtual environment)."""

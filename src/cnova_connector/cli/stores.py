@@ -1,0 +1,162 @@
+"""``cnova-stores``: create, list, disable/enable stores, rotate their API tokens, set Cnova credentials.
+
+Works against the local stack (``--local``, reads ``.local/stack.json``) or a real AWS account
+(``--stack-name``, reads the CloudFormation stack's outputs with boto3's usual configuration), or with
+the table names given in the environment (``STORES_TABLE``, ``API_TOKENS_TABLE``, ``SECRETS_PREFIX``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from cnova_connector.config import Settings
+from cnova_connector.errors import DomainError
+from cnova_connector.storage import bind_tables
+from cnova_connector.stores.admin import StoreAdmin
+from cnova_connector.stores.credentials import CnovaCredentials
+
+DEFAULT_STACK_FILE = Path(".local/stack.json")
+_OUTPUTS = {
+    "STORES_TABLE": "StoresTableName",
+    "API_TOKENS_TABLE": "ApiTokensTableName",
+    "PRODUCTS_TABLE": "ProductsTableName",
+    "SKUS_TABLE": "SkusTableName",
+    "SECRETS_PREFIX": "SecretsPrefix",
+}
+
+
+class UsageError(Exception):
+    pass
+
+
+def _settings_from_outputs(outputs: dict[str, str]) -> dict[str, str]:
+    missing = [o for o in _OUTPUTS.values() if o not in outputs]
+    if missing:
+        raise UsageError(f"the stack has no output(s) {', '.join(missing)}: is it this project's stack?")
+    return {env: outputs[out] for env, out in _OUTPUTS.items()}
+
+
+def resolve_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Table names, secrets prefix and endpoint for the chosen target."""
+    env = dict(os.environ)
+    if args.local is not None:
+        path = Path(args.local)
+        try:
+            stack = json.loads(path.read_text())
+        except FileNotFoundError as exc:
+            raise UsageError(f"{path} not found: start the local stack with `make run` first") from exc
+        except json.JSONDecodeError as exc:
+            raise UsageError(f"{path} is not valid JSON: {exc}") from exc
+        env.update(_settings_from_outputs(stack.get("outputs", {})))
+        env["AWS_ENDPOINT_URL"] = stack["awsEndpointUrl"]
+        env.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setdefault("AWS_DEFAULT_REGION", stack.get("region", "us-east-1"))
+    elif args.stack_name:
+        cfn = boto3.client("cloudformation")
+        stacks = cfn.describe_stacks(StackName=args.stack_name)["Stacks"]
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        env.update(_settings_from_outputs(outputs))
+    env.setdefault("STAGE", "cli")
+    env.setdefault("CNOVA_API_URL", "https://api.cnova.com/api/v2")
+    return env
+
+
+def _admin(env: dict[str, str]) -> StoreAdmin:
+    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        if key in env:
+            os.environ[key] = env[key]
+    settings = Settings.from_env(env)
+    bind_tables(settings)
+    return StoreAdmin(boto3.client("secretsmanager"), settings.secrets_prefix)
+
+
+def _credentials(args: argparse.Namespace) -> CnovaCredentials:
+    token = args.cnova_access_token
+    if token == "-":
+        token = sys.stdin.readline().strip()
+    elif token is None:
+        token = os.environ.get("CNOVA_ACCESS_TOKEN") or getpass.getpass("Cnova access_token: ")
+    return CnovaCredentials(client_id=args.cnova_client_id, access_token=token)
+
+
+def _print(data: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    rows = data if isinstance(data, list) else [data]
+    for row in rows:
+        print("  ".join(f"{k}={v}" for k, v in row.items()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cnova-stores", description=__doc__.split("\n\n")[0])
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument(
+        "--local",
+        nargs="?",
+        const=str(DEFAULT_STACK_FILE),
+        metavar="STACK_JSON",
+        help="use the local stack described by this file (default .local/stack.json)",
+    )
+    target.add_argument("--stack-name", help="use the deployed CloudFormation stack of this name")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    create = sub.add_parser("create", help="create a store; prints its API token once")
+    create.add_argument("--name", required=True)
+    create.add_argument("--id", help="store id (default: generated)")
+    create.add_argument("--cnova-client-id", required=True)
+    create.add_argument(
+        "--cnova-access-token",
+        help="'-' reads it from standard input; default: $CNOVA_ACCESS_TOKEN or a prompt (keeps it out of history)",
+    )
+    sub.add_parser("list", help="list stores")
+    for name, text in (("disable", "refuse the store's tokens"), ("enable", "accept the store's tokens again")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("store_id")
+    rotate = sub.add_parser("rotate-token", help="issue a new API token and revoke the old ones")
+    rotate.add_argument("store_id")
+    creds = sub.add_parser("set-credentials", help="replace the store's Cnova credentials")
+    creds.add_argument("store_id")
+    creds.add_argument("--cnova-client-id", required=True)
+    creds.add_argument("--cnova-access-token")
+    return parser
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        admin = _admin(resolve_environment(args))
+        if args.command == "create":
+            store, issued = admin.create_store(args.name, _credentials(args), store_id=args.id)
+            _print({**store.as_dict(), "token": issued.token}, args.json)
+            if not args.json:
+                print("keep this token: it is shown only once", file=sys.stderr)
+        elif args.command == "list":
+            _print([s.as_dict() for s in admin.list_stores()], args.json)
+        elif args.command in ("disable", "enable"):
+            status = "disabled" if args.command == "disable" else "active"
+            _print(admin.set_status(args.store_id, status).as_dict(), args.json)
+        elif args.command == "rotate-token":
+            issued = admin.rotate_token(args.store_id)
+            _print({"id": issued.store_id, "token": issued.token}, args.json)
+        elif args.command == "set-credentials":
+            admin.set_credentials(args.store_id, _credentials(args))
+            _print({"id": args.store_id, "credentials": "updated"}, args.json)
+    except (UsageError, DomainError) as exc:
+        print(f"cnova-stores: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main() -> None:
+    sys.exit(run())
