@@ -14,6 +14,7 @@ from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
 from cnova_unit_support import BASE, TOKEN
 
 from cnova_connector.cnova import CnovaClient, CnovaError
+from cnova_connector.cnova._log import logger as client_logger
 
 
 @pytest.fixture
@@ -23,15 +24,18 @@ def log_output(caplog: pytest.LogCaptureFixture) -> Iterator[io.StringIO]:
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(LambdaPowertoolsFormatter())
     parent = logging.getLogger("cnova-connector")
-    old_level = parent.level
+    child = logging.getLogger(client_logger.name)
+    old_levels = parent.level, child.level
     parent.addHandler(handler)
     parent.setLevel(logging.DEBUG)
+    child.setLevel(logging.DEBUG)  # so that a debug line leaking the token would be caught too
     caplog.set_level(logging.DEBUG)
     try:
         yield buffer
     finally:
         parent.removeHandler(handler)
-        parent.setLevel(old_level)
+        parent.setLevel(old_levels[0])
+        child.setLevel(old_levels[1])
 
 
 def _records(buffer: io.StringIO) -> list[dict]:
