@@ -29,7 +29,7 @@ _MESSAGES = {
 
 def error_response(status: int, code: str, message: str, details: Sequence[dict[str, Any]] = ()) -> Response:
     return Response(
-        status_code=status,
+        status_code=int(status),
         content_type=content_types.APPLICATION_JSON,
         body=json.dumps({"error": {"code": code, "message": message, "details": list(details)}}),
     )

@@ -12,7 +12,7 @@ from pynamodb.transactions import TransactWrite
 
 from cnova_connector.catalogue.rules import SkuValues
 from cnova_connector.errors import Conflict, NotFound
-from cnova_connector.storage.models import ProductModel, SkuModel
+from cnova_connector.storage.models import ProductModel, SkuModel, SkusByCnovaStatus
 
 # DynamoDB transactions take at most 100 actions.
 MAX_TRANSACTION_ITEMS = 100
@@ -90,7 +90,7 @@ class CatalogueRepository:
         ids: list[str] = []
         start = after_product_key(after) if after else None
         while True:
-            condition = SkuModel.by_cnova_status.product_sku > start if start else None  # type: ignore[attr-defined]
+            condition = SkusByCnovaStatus.product_sku > start if start else None
             batch = list(
                 SkuModel.by_cnova_status.query(
                     status_key(self.store_id, status), range_key_condition=condition, limit=200, page_size=200

@@ -529,12 +529,17 @@ class CnovaClient:
 
     # -- sandbox-only ------------------------------------------------------------------------------
 
-    def sandbox_create_order(self, order: SandboxOrder | Mapping[str, Any]) -> None:
+    def sandbox_create_order(self, order: SandboxOrder | Mapping[str, Any]) -> str | None:
         """SANDBOX ONLY. ``POST /orders`` (201): create a test order.
 
-        Never repeated after an ambiguous failure: a repeat would create a second order.
+        Never repeated after an ambiguous failure: a repeat would create a second order. Cnova answers
+        201 without a body; the order id is returned when the answer carries a ``Location`` header
+        ending in ``/orders/{id}`` (the local sandbox does), else None (find it in the "new" list).
         """
-        self._send("POST", "/orders", body=_wire(order, SandboxOrder), mode=RetryMode.NEVER)
+        result = self._send("POST", "/orders", body=_wire(order, SandboxOrder), mode=RetryMode.NEVER)
+        location = result.headers.get("Location") or ""
+        head, _, tail = location.rstrip("/").rpartition("/")
+        return tail if tail and head.endswith("/orders") else None
 
     def sandbox_approve_order(self, order_id: str) -> None:
         """SANDBOX ONLY. ``PUT /orders/status/approved/{orderId}`` (204): approve a test order."""
