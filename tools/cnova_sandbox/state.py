@@ -85,8 +85,15 @@ class Sandbox:
         self.limiter.reset()
         self.faults.reseed(None)
 
+    def settle_all(self) -> None:
+        """Run what is due for every seller, so later changes (config, clock) never act retroactively."""
+        now = self.now()
+        for seller in self.sellers.values():
+            seller.settle(now)
+
     def update_config(self, patch: Any, known_rules: set[str]) -> SandboxConfig:
         new = apply_update(self._config, patch, known_rules)
+        self.settle_all()
         self._config = new
         if isinstance(patch, dict) and "seed" in patch:
             self.faults.reseed(new.seed)
@@ -119,7 +126,9 @@ class Sandbox:
     def advance(self, seconds: Any) -> dict[str, Any]:
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
             raise ApiError(400, "InvalidClock", "advanceSeconds must be a number >= 0", "ValidationError")
+        self.settle_all()
         self.clock.advance(float(seconds))
+        self.settle_all()
         return self.clock_view()
 
     def clock_view(self) -> dict[str, Any]:

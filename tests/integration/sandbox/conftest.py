@@ -7,12 +7,22 @@ from collections.abc import Iterator
 import pytest
 from cnova_sandbox.testing import SandboxHandle
 
-from tests.integration.sandbox.sandbox_helpers import CLIENT_ID, TOKEN, Api
+from tests.integration.sandbox.sandbox_helpers import CLIENT_ID, TOKEN, Api, generous_limits
 
 
 @pytest.fixture
 def api(cnova_sandbox: SandboxHandle) -> Iterator[Api]:
-    """A registered seller with generous rate limits (rate-limit tests set their own)."""
+    """A registered seller, with rate limits lifted (rate-limit tests use ``strict_api``)."""
+    cnova_sandbox.register_seller(CLIENT_ID, TOKEN, "Loja Teste")
+    generous_limits(cnova_sandbox)
+    client = Api(cnova_sandbox)
+    yield client
+    client.http.close()
+
+
+@pytest.fixture
+def strict_api(cnova_sandbox: SandboxHandle) -> Iterator[Api]:
+    """A registered seller under the default rate limits."""
     cnova_sandbox.register_seller(CLIENT_ID, TOKEN, "Loja Teste")
     client = Api(cnova_sandbox)
     yield client

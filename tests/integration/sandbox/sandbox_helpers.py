@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -115,3 +117,27 @@ def create_order(api: Api, approve: bool = True, **kwargs: Any) -> str:
         approved = api.put(f"/orders/status/approved/{order_id}")
         assert approved.status_code == 204, approved.text
     return order_id
+
+
+RECORDED = Path(__file__).parent / "recorded"
+
+
+def recorded(name: str) -> Any:
+    """A real Cnova response recorded in 2015 (see recorded/README.md)."""
+    return json.loads((RECORDED / name).read_text(encoding="utf-8"))
+
+
+def generous_limits(sandbox: SandboxHandle) -> None:
+    """Lift the list rate limits (2-3/min) for tests that page or poll a lot."""
+    rules = {key: {"limit": 10_000, "windowSeconds": 60} for key in sandbox.configure()["rateLimits"]}
+    sandbox.configure(rateLimits=rules)
+
+
+def errors_of(response: requests.Response) -> list[dict[str, Any]]:
+    """The Cnova error envelope's items, checking the envelope's shape on the way."""
+    body = response.json()
+    assert set(body) == {"errors"}
+    for item in body["errors"]:
+        assert set(item) == {"code", "httpStatus", "type", "message", "skuSellerId"}
+        assert item["httpStatus"] == str(response.status_code)
+    return list(body["errors"])
