@@ -417,9 +417,9 @@ def test_delivered_cancel_and_bulk_trackings(http: responses.RequestsMock, clien
 
 
 def test_sandbox_operations(http: responses.RequestsMock, client: CnovaClient) -> None:
-    http.post(f"{BASE}/orders", status=201)
+    http.post(f"{BASE}/orders", status=201, headers={"Location": "/api/v2/orders/975101"})
     http.put(f"{BASE}/orders/status/approved/975101", status=204)
-    client.sandbox_create_order(
+    order_id = client.sandbox_create_order(
         {
             "site": "EX",
             "items": [{"skuSellerId": "14080", "name": "X", "salePrice": "139", "quantity": "2"}],
@@ -427,6 +427,7 @@ def test_sandbox_operations(http: responses.RequestsMock, client: CnovaClient) -
         }
     )
     client.sandbox_approve_order("975101")
+    assert order_id == "975101"
     assert body_of(http.calls[0])["items"] == [
         {"skuSellerId": "14080", "name": "X", "salePrice": 139, "quantity": 2}
     ]
