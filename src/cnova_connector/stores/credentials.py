@@ -28,11 +28,15 @@ def secret_name(prefix: str, store_id: str) -> str:
     return f"{prefix}/stores/{store_id}/cnova"
 
 
-def get_cnova_credentials(prefix: str, store_id: str, *, max_age: int = 300) -> CnovaCredentials:
-    """The store's Cnova credentials, from the Powertools cache or Secrets Manager."""
+def get_cnova_credentials(
+    prefix: str, store_id: str, *, max_age: int = 300, force_fetch: bool = False
+) -> CnovaCredentials:
+    """The store's Cnova credentials, from the Powertools cache (``max_age`` seconds) or Secrets Manager.
+
+    ``force_fetch`` skips the cache: use it after Cnova refused the cached credentials (401)."""
     name = secret_name(prefix, store_id)
     try:
-        raw = parameters.get_secret(name, transform="json", max_age=max_age)
+        raw = parameters.get_secret(name, transform="json", max_age=max_age, force_fetch=force_fetch)
     except parameters.exceptions.GetParameterError as exc:
         raise NotFound(f"no Cnova credentials for store {store_id}") from exc
     try:
