@@ -174,9 +174,12 @@ _MODELS: dict[str, type[Model]] = {
 }
 
 
-def bind_tables(settings: Settings) -> None:
-    """Point every model at the tables and region of this deployment (called once per process)."""
+def bind_tables(settings: Settings, *, endpoint_url: str | None = None) -> None:
+    """Point every model at the tables and region of this deployment (called once per process).
+
+    ``endpoint_url`` is for tools that talk to an emulator without setting ``AWS_ENDPOINT_URL``."""
     for attr, model in _MODELS.items():
         model.Meta.table_name = getattr(settings, attr)
         model.Meta.region = settings.aws_region
+        model.Meta.host = endpoint_url
         model._connection = None  # a rebind (tests) must not reuse a connection to the old table
