@@ -331,7 +331,10 @@ class Orders:
             if doc_filter and doc_filter != _digits(customer.get("documentNumber")):
                 continue
             rows.append(order)
-        return sorted(rows, key=lambda o: (o.date("purchasedAt") or o.indexed_at, o.seq))
+        # Oldest change first (consistent with the recorded page): an order that changes moves to the end.
+        return sorted(
+            rows, key=lambda o: (o.date("updatedAt") or o.date("purchasedAt") or o.indexed_at, o.seq)
+        )
 
     def item(self, order_id: str, key: str, now: datetime) -> dict[str, Any]:
         order = self.visible(order_id, now)
