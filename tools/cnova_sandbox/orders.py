@@ -387,6 +387,7 @@ class Orders:
             order.sent_at = now
         if list_status in (DELIVERED, PARTIALLY_DELIVERED):
             order.delivered_at = now
+            order.sent_at = order.sent_at or now
         if list_status == CANCELED:
             order.canceled_at = now
         order.data["updatedAt"] = fmt(now)

@@ -40,6 +40,8 @@ def _order(api: Api, order_id: str) -> dict[str, Any]:
 def test_partial_then_full_shipment(api: Api) -> None:
     # Given an approved order of 2 units
     order_id = create_order(api, quantity=2)
+    approved_updated_at = _order(api, order_id)["updatedAt"]
+    api.sandbox.advance_clock(1)
     # When the first unit is sent
     first = api.post(f"/orders/{order_id}/trackings/sent", json=tracking([f"{order_id}-1"], "D1"))
     partial = _order(api, order_id)
@@ -51,6 +53,7 @@ def test_partial_then_full_shipment(api: Api) -> None:
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.content == b""
     assert [i["sent"] for i in partial["items"]] == [True, False]
+    assert partial["updatedAt"] > approved_updated_at
     assert in_partial_list == [order_id]
     assert full["status"] == "SHP"
     assert [i["sent"] for i in full["items"]] == [True, True]
