@@ -103,8 +103,8 @@ class CnovaClient:
         :class:`Timeouts` (connect/read seconds) and :class:`RetryPolicy`.
     limiter:
         A :class:`RateLimiter`. By default the process-wide limiter of this store and base URL, created
-        on first use with ``rate_limits`` merged over the defaults (``rate_limits`` is ignored when a
-        limiter for the store already exists, or when ``limiter`` is given).
+        on first use; ``rate_limits`` are merged over the defaults (and into an existing shared limiter
+        of the store: the last explicit configuration wins). Ignored when ``limiter`` is given.
     remaining_time:
         Optional callable giving the seconds left to the caller (e.g.
         ``lambda: context.get_remaining_time_in_millis() / 1000``): the client never starts a wait that
@@ -131,7 +131,9 @@ class CnovaClient:
             raise ValueError("credentials are required: CnovaCredentials(client_id, access_token)")
         if limiter is None:
             key = f"{base_url.rstrip('/')}|{store_key(credentials.client_id, credentials.access_token)}"
-            limiter = shared_limiter(key, lambda: RateLimiter(rate_limits, clock=clock, sleep=sleep))
+            limiter = shared_limiter(
+                key, lambda: RateLimiter(rate_limits, clock=clock, sleep=sleep), limits=rate_limits
+            )
         self.limiter = limiter
         self.transport = Transport(
             base_url,

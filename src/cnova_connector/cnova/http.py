@@ -188,6 +188,22 @@ class Transport:
         return max(0.0, budget)
 
     @staticmethod
+    def _log_applied(method: str, path: str, failure: str | None) -> None:
+        logger.info(
+            "cnova request found applied despite failure",
+            extra={"method": method, "path": path, "failure": failure},
+        )
+
+    def _verified(self, verify: Callable[[], bool], method: str, path: str, failure: str) -> bool:
+        try:
+            applied = verify()
+        except CnovaError:
+            return False
+        if applied:
+            self._log_applied(method, path, failure)
+        return applied
+
+    @staticmethod
     def build_path(template: str, path_params: Mapping[str, Any] | None) -> str:
         if not path_params:
             return template
@@ -314,6 +330,13 @@ class Transport:
                         method=method,
                     )
                 if status not in self.retry.retry_statuses:
+                    # A repeat refused (e.g. as a duplicate) may mean the first attempt landed after all,
+                    # late, after our verification: look once more before reporting the refusal.
+                    repeat_refused = (
+                        mode is RetryMode.VERIFY and verify is not None and failures and status < 500
+                    )
+                    if repeat_refused and verify and self._verified(verify, method, path, f"http {status}"):
+                        return HttpResult(status, None, {}, verified=True)
                     raise error_for_status(
                         status, errors, method=method, request_path=path, resource=resource
                     )
@@ -350,10 +373,7 @@ class Transport:
                         method=method,
                     ) from exc
                 if applied:
-                    logger.info(
-                        "cnova request applied despite failure",
-                        extra={"method": method, "path": path, "failure": failure},
-                    )
+                    self._log_applied(method, path, failure)
                     return HttpResult(status or 0, None, {}, verified=True)
             if failures >= self.retry.max_attempts:
                 raise CnovaUnavailable(

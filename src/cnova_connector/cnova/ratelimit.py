@@ -129,11 +129,7 @@ class RateLimiter:
         sleep: Callable[[float], None] = time.sleep,
         safety_margin_seconds: float = 0.0,
     ) -> None:
-        merged = dict(DEFAULT_RATE_LIMITS)
-        if limits:
-            merged.update(limits)
-        self._exact = {k: v for k, v in merged.items() if "*" not in k}
-        self._patterns = [(k, v) for k, v in merged.items() if "*" in k]
+        self._limits: dict[str, RateLimit | None] = dict(DEFAULT_RATE_LIMITS)
         self._default = default
         self.clock = clock
         self.sleep = sleep
@@ -141,6 +137,16 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._logs: dict[str, list[_Stamp]] = {}
         self._not_before: dict[str, float] = {}
+        self._exact: dict[str, RateLimit | None] = {}
+        self._patterns: list[tuple[str, RateLimit | None]] = []
+        self.configure(limits or {})
+
+    def configure(self, limits: Mapping[str, RateLimit | None]) -> None:
+        """Merge ``limits`` over the current ones (``None`` removes a resource's limit)."""
+        with self._lock:
+            self._limits.update(limits)
+            self._exact = {k: v for k, v in self._limits.items() if "*" not in k}
+            self._patterns = [(k, v) for k, v in self._limits.items() if "*" in k]
 
     def limit_for(self, resource: str) -> RateLimit | None:
         if resource in self._exact:
@@ -212,16 +218,21 @@ def store_key(client_id: str, access_token: str) -> str:
 def shared_limiter(
     key: str,
     factory: Callable[[], RateLimiter] | None = None,
+    limits: Mapping[str, RateLimit | None] | None = None,
 ) -> RateLimiter:
     """The process-wide limiter of one store; created by ``factory`` (or with defaults) on first use.
 
-    The first creator's limits win: configure them once per process (e.g. at cold start).
+    ``limits`` given for an existing limiter are merged into it: an explicit configuration always takes
+    effect, and the last one wins (configure limits once per process, e.g. at cold start, to avoid
+    surprises).
     """
     with _REGISTRY_LOCK:
         limiter = _REGISTRY.get(key)
         if limiter is None:
             limiter = factory() if factory is not None else RateLimiter()
             _REGISTRY[key] = limiter
+        elif limits:
+            limiter.configure(limits)
         return limiter
 
 

@@ -86,3 +86,13 @@ def seed_for(pattern: list[bool], rate: float) -> int:
 
 def now_brt() -> datetime:
     return datetime.now(BRT).replace(microsecond=0)
+
+
+def nfe_key(first43: str) -> str:
+    """An NF-e access key with its modulo-11 check digit (weights 2..9 from the right)."""
+    total, weight = 0, 2
+    for char in reversed(first43):
+        total += int(char) * weight
+        weight = 2 if weight == 9 else weight + 1
+    remainder = total % 11
+    return first43 + str(0 if remainder < 2 else 11 - remainder)

@@ -134,18 +134,20 @@ def test_clients_of_one_store_share_a_limiter_and_other_stores_do_not() -> None:
     assert all("store-A" not in key for key in ratelimit._REGISTRY)
 
 
-def test_shared_limiter_is_configured_once() -> None:
+def test_shared_limiter_takes_the_last_explicit_configuration() -> None:
     # Given a first client that configures the store's limits
     first = CnovaClient(
         "https://x/api/v2", CnovaCredentials("app", "tok"), rate_limits={"GET /orders": RateLimit(7, 60)}
     )
-    # When a second client of the same store asks for other limits
+    # When a second client of the same store is built with defaults, then with other limits
+    plain = CnovaClient("https://x/api/v2", CnovaCredentials("app", "tok"))
+    assert plain.limiter.limit_for("GET /orders") == RateLimit(7, 60)
     second = CnovaClient(
         "https://x/api/v2", CnovaCredentials("app", "tok"), rate_limits={"GET /orders": RateLimit(1, 60)}
     )
-    # Then both use the first configuration
-    assert second.limiter is first.limiter
-    assert second.limiter.limit_for("GET /orders") == RateLimit(7, 60)
+    # Then all share one limiter, which holds the last explicit configuration
+    assert second.limiter is first.limiter is plain.limiter
+    assert first.limiter.limit_for("GET /orders") == RateLimit(1, 60)
 
 
 def test_rate_limit_rejects_nonsense() -> None:

@@ -448,3 +448,42 @@ def test_unretryable_5xx_raises_unavailable_at_once(
         client.get_order("1")
     # Then it was not retried
     assert len(_calls(http, "GET", "/orders/1")) == 1
+
+
+def test_tracking_repeat_refused_as_duplicate_is_checked_again(
+    http: responses.RequestsMock, client: CnovaClient
+):
+    # Given the first POST times out, the order does not show it yet (Cnova still processing),
+    # and the repeat is refused as a duplicate because the first one landed in the meantime
+    applied = {
+        **ORDER,
+        "trackings": [
+            {
+                "items": [{"id": "975101-1"}],
+                "sellerDeliveryId": "PE327842878BR",
+                "occurredAt": "2026-12-04T10:00:00-03:00",
+            }
+        ],
+    }
+    http.post(f"{BASE}/orders/975101/trackings/sent", body=requests.exceptions.ReadTimeout())
+    http.post(
+        f"{BASE}/orders/975101/trackings/sent",
+        status=409,
+        json={"errors": [{"code": "DuplicateSellerDeliveryId", "message": "já usado"}]},
+    )
+    http.get(f"{BASE}/orders/975101", json=ORDER)
+    http.get(f"{BASE}/orders/975101", json=applied)
+    # When posted
+    assert client.post_tracking_sent("975101", TRACKING) is True
+    # Then the refusal was recognised as "already there": two POSTs, no error, one tracking at Cnova
+    assert len(_calls(http, "POST", "/orders/975101/trackings/sent")) == 2
+    assert len(_calls(http, "GET", "/orders/975101")) == 2
+
+
+def test_tracking_refused_on_first_attempt_is_a_plain_validation_error(http: responses.RequestsMock, client):
+    # Given Cnova refuses the very first POST
+    http.post(f"{BASE}/orders/975101/trackings/sent", status=422, json={"errors": [{"message": "status"}]})
+    # Then the refusal is reported without any verification GET
+    with pytest.raises(CnovaValidationError):
+        client.post_tracking_sent("975101", TRACKING)
+    assert _calls(http, "GET", "/orders/975101") == []
