@@ -150,6 +150,8 @@ class CnovaModel(BaseModel):
         populate_by_name=True,
         extra="allow",
         coerce_numbers_to_str=True,
+        # build validators on first use: a Lambda pays only for the models it touches (cold start)
+        defer_build=True,
     )
 
     def to_wire(self) -> dict[str, Any]:
