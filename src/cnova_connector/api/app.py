@@ -1,5 +1,6 @@
-"""Routes of the storefront API. Each route reads the caller's store from the authorizer's context
-and calls one use case; errors become responses in the exception handlers below."""
+"""Routes of the storefront API. Each route reads the caller's store from the authorizer's context,
+validates its input with the Pydantic models and calls one use case; errors become responses in the
+exception handlers below (one place)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ import json
 import re
 from decimal import Decimal
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from pydantic import BaseModel, ValidationError
 
 from cnova_connector.api.errors import domain_response, error_response, validation_response
 from cnova_connector.catalogue.schemas import ID_PATTERN, ProductIn, SkuPatch
@@ -22,16 +21,20 @@ from cnova_connector.catalogue.service import CatalogueService
 from cnova_connector.errors import DomainError, FieldProblem, InvalidInput
 from cnova_connector.observability import logger
 
-app = APIGatewayRestResolver(
-    enable_validation=True,
-    json_body_deserializer=functools.partial(json.loads, parse_float=Decimal),
-)
+app = APIGatewayRestResolver()
 
 _ID = re.compile(ID_PATTERN)
+M = TypeVar("M", bound=BaseModel)
 
 
 class Unauthenticated(Exception):
     """The request reached a route without a store in the authorizer context."""
+
+
+class UnreadableBody(Exception):
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("unreadable body")
+        self.errors = errors
 
 
 def current_store_id() -> str:
@@ -44,45 +47,63 @@ def current_store_id() -> str:
     return store_id
 
 
-def _check_id(name: str, value: str) -> str:
+def body_as(model: type[M]) -> M:
+    """The JSON body validated as ``model``; numbers are parsed as exact decimals, never floats."""
+    content_type = (app.current_event.headers or {}).get("content-type") or ""
+    if content_type and not content_type.lower().startswith("application/json"):
+        raise UnreadableBody([{"type": "unsupported_content_type", "loc": ("body",), "msg": content_type}])
+    try:
+        data = json.loads(app.current_event.decoded_body or "", parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise UnreadableBody([{"type": "json_invalid", "loc": ("body",), "msg": exc.msg,
+                               "ctx": {"error": f"{exc.msg} at line {exc.lineno} column {exc.colno}"}}]) from exc
+    return model.model_validate(data)
+
+
+def path_id(name: str, value: str) -> str:
     if not _ID.match(value):
         raise InvalidInput(
-            f"bad {name}",
-            [FieldProblem(name, "use 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")],
+            f"bad {name}", [FieldProblem(name, "use 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")]
         )
     return value
+
+
+def _json(status: int, body: Any) -> Response[Any]:
+    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
 
 
 # ------------------------------------------------------------------ products
 
 
-@app.put("/v1/products/<productId>", summary="Create or replace a product with its SKUs")
-def put_product(productId: str, product: Annotated[ProductIn, Body(embed=False)]) -> Response[dict[str, Any]]:  # noqa: N803
+@app.put("/v1/products/<productId>")
+def put_product(productId: str) -> Response[Any]:  # noqa: N803
     service = CatalogueService(current_store_id())
-    view, created = service.put_product(_check_id("productId", productId), product)
+    product_id = path_id("productId", productId)
+    view, created = service.put_product(product_id, body_as(ProductIn))
     return _json(HTTPStatus.CREATED if created else HTTPStatus.OK, view)
 
 
-@app.get("/v1/products/<productId>", summary="A product, its SKUs and each SKU's Cnova status")
-def get_product(productId: str) -> Response[dict[str, Any]]:  # noqa: N803
+@app.get("/v1/products/<productId>")
+def get_product(productId: str) -> Response[Any]:  # noqa: N803
     service = CatalogueService(current_store_id())
-    return _json(HTTPStatus.OK, service.get_product(_check_id("productId", productId)))
+    return _json(HTTPStatus.OK, service.get_product(path_id("productId", productId)))
 
 
-@app.get("/v1/products", summary="List products, optionally by the Cnova status of their SKUs")
-def list_products(
-    cnovaStatus: Annotated[str | None, Query()] = None,  # noqa: N803
-    cursor: Annotated[str | None, Query()] = None,
-    limit: Annotated[str | None, Query()] = None,
-) -> Response[dict[str, Any]]:
+@app.get("/v1/products")
+def list_products() -> Response[Any]:
     service = CatalogueService(current_store_id())
-    return _json(HTTPStatus.OK, service.list_products(cnova_status=cnovaStatus, cursor=cursor, limit=limit))
+    query = app.current_event.query_string_parameters or {}
+    page = service.list_products(
+        cnova_status=query.get("cnovaStatus"), cursor=query.get("cursor"), limit=query.get("limit")
+    )
+    return _json(HTTPStatus.OK, page)
 
 
-@app.patch("/v1/skus/<skuId>", summary="Change a SKU's price, offer price, stock or cross-docking days")
-def patch_sku(skuId: str, patch: Annotated[SkuPatch, Body(embed=False)]) -> Response[dict[str, Any]]:  # noqa: N803
+@app.patch("/v1/skus/<skuId>")
+def patch_sku(skuId: str) -> Response[Any]:  # noqa: N803
     service = CatalogueService(current_store_id())
-    return _json(HTTPStatus.OK, service.patch_sku(_check_id("skuId", skuId), patch))
+    sku_id = path_id("skuId", skuId)
+    return _json(HTTPStatus.OK, service.patch_sku(sku_id, body_as(SkuPatch)))
 
 
 # ------------------------------------------------------------------ OpenAPI
@@ -90,48 +111,45 @@ def patch_sku(skuId: str, patch: Annotated[SkuPatch, Body(embed=False)]) -> Resp
 
 @functools.cache
 def openapi_document() -> str:
-    return app.get_openapi_json_schema(
-        title="Cnova connector storefront API",
-        version="1",
-        description="The product and sales modules' API of the Cnova Marketplace connector.",
-        security_schemes={"bearerAuth": HTTPBearer(description="the store's API token")},
-        security=[{"bearerAuth": []}],
-    )
+    from cnova_connector.api.openapi import build_document  # only this route pays for it
+
+    return json.dumps(build_document())
 
 
-@app.get("/v1/openapi.json", include_in_schema=False)
-def openapi():  # type: ignore[no-untyped-def]  # an annotation would be validated as a response model
+@app.get("/v1/openapi.json")
+def openapi() -> Response[Any]:
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=openapi_document())
 
 
 # ------------------------------------------------------------------ errors
 
 
-def _json(status: int, body: dict[str, Any]) -> Response[dict[str, Any]]:
-    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=body)
+@app.exception_handler(ValidationError)
+def _invalid(exc: ValidationError) -> Response[Any]:
+    return validation_response(exc.errors(include_url=False))
 
 
-@app.exception_handler(RequestValidationError)
-def _invalid_request(exc: RequestValidationError) -> Response:
-    return validation_response(exc.errors())
+@app.exception_handler(UnreadableBody)
+def _unreadable(exc: UnreadableBody) -> Response[Any]:
+    return validation_response(exc.errors)
 
 
 @app.exception_handler(DomainError)
-def _domain_error(exc: DomainError) -> Response:
+def _domain_error(exc: DomainError) -> Response[Any]:
     return domain_response(exc)
 
 
 @app.exception_handler(Unauthenticated)
-def _unauthenticated(_: Unauthenticated) -> Response:
+def _unauthenticated(_: Unauthenticated) -> Response[Any]:
     return error_response(HTTPStatus.UNAUTHORIZED, "unauthorized", "missing or invalid bearer token")
 
 
 @app.not_found
-def _no_route(_: NotFoundError) -> Response:
+def _no_route(_: NotFoundError) -> Response[Any]:
     return error_response(HTTPStatus.NOT_FOUND, "not_found", "no such route")
 
 
 @app.exception_handler(Exception)
-def _unexpected(exc: Exception) -> Response:
+def _unexpected(exc: Exception) -> Response[Any]:
     logger.exception("unexpected error")
     return error_response(HTTPStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error, try again")

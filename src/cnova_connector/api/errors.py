@@ -27,7 +27,9 @@ _MESSAGES = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: Sequence[dict[str, Any]] = ()) -> Response:
+def error_response(
+    status: int, code: str, message: str, details: Sequence[dict[str, Any]] = ()
+) -> Response[Any]:
     return Response(
         status_code=int(status),
         content_type=content_types.APPLICATION_JSON,
@@ -40,8 +42,6 @@ def field_path(loc: Sequence[Any]) -> str:
     parts = list(loc)
     if parts and parts[0] in ("body", "query", "path"):
         parts = parts[1:]
-    if parts and isinstance(parts[0], int) and len(parts) == 1:
-        return "body"  # a JSON decode error's position
     path = ""
     for part in parts:
         if isinstance(part, int):
@@ -51,7 +51,7 @@ def field_path(loc: Sequence[Any]) -> str:
     return path or "body"
 
 
-def validation_details(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
+def validation_details(errors: Sequence[Any]) -> list[dict[str, str]]:
     details = []
     for err in errors:
         kind = str(err.get("type", "invalid"))
@@ -62,7 +62,7 @@ def validation_details(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]
     return details
 
 
-def validation_response(errors: Sequence[dict[str, Any]]) -> Response:
+def validation_response(errors: Sequence[Any]) -> Response[Any]:
     details = validation_details(errors)
     if any(d["code"] == "json_invalid" for d in details):
         return error_response(HTTPStatus.BAD_REQUEST, "invalid_json", "the body is not valid JSON", details)
@@ -74,7 +74,7 @@ def validation_response(errors: Sequence[dict[str, Any]]) -> Response:
     return error_response(HTTPStatus.BAD_REQUEST, "validation_error", f"invalid input in: {fields}", details)
 
 
-def domain_response(exc: DomainError) -> Response:
+def domain_response(exc: DomainError) -> Response[Any]:
     status = HTTPStatus.BAD_REQUEST
     if isinstance(exc, NotFound):
         status = HTTPStatus.NOT_FOUND

@@ -41,7 +41,9 @@ class StorefrontApi:
             resource = bare
         else:
             resource = ROUTES[(method if method != "GET" else "GET", parts[1])] if len(parts) == 3 else bare
-        event = api_event(method, path, resource=resource, body=body, raw_body=raw_body, store_id=self.store_id)
+        event = api_event(
+            method, path, resource=resource, body=body, raw_body=raw_body, store_id=self.store_id
+        )
         result = self.handler.lambda_handler(event, FakeLambdaContext())
         text = result.get("body") or "null"
         return Reply(result["statusCode"], json.loads(text), result.get("headers") or {})

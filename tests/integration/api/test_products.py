@@ -139,4 +139,6 @@ def test_openapi_document_describes_the_routes(api: StorefrontApi) -> None:
     paths = reply.body["paths"]
     assert {"/v1/products/{productId}", "/v1/products", "/v1/skus/{skuId}"} <= set(paths)
     assert "put" in paths["/v1/products/{productId}"]
-    assert "ProductIn" in reply.body["components"]["schemas"]
+    schemas = reply.body["components"]["schemas"]
+    assert "ProductIn" in schemas and "SkuPatch" in schemas
+    assert "stock" in schemas["SkuIn"]["properties"]
