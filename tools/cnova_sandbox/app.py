@@ -505,7 +505,8 @@ class SandboxApp:
 
     def _configure(self, request: Request, params: dict[str, str]) -> Reply:
         body = self._control_body(request)
-        config = self._locked(lambda: self.sandbox.update_config(body, RULE_KEYS))
+        patch = {} if body is None else body  # an empty PUT just returns the config
+        config = self._locked(lambda: self.sandbox.update_config(patch, RULE_KEYS))
         return Reply(200, config.model_dump())
 
     def _advance(self, request: Request, params: dict[str, str]) -> Reply:

@@ -257,15 +257,9 @@ class Orders:
             "seller": dict(self.seller),
         }
         self._seq += 1
-        indexed_at = now
-        delay = self.env.config.orderIndexDelaySeconds
+        indexed_at = now + timedelta(seconds=self.env.config.orderIndexDelaySeconds)
         self.orders[order_id] = Order(order_id, data, NEW, indexed_at, self._seq)
-        self.orders[order_id].indexed_at = self._due(now, delay)
         return order_id
-
-    @staticmethod
-    def _due(now: datetime, seconds: float) -> datetime:
-        return now + timedelta(seconds=seconds)
 
     def put_raw(self, order_id: str, body: Any, now: datetime) -> None:
         if not isinstance(body, dict):

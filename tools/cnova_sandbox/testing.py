@@ -7,6 +7,7 @@ session-wide handle, not reset).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -28,6 +29,7 @@ class SandboxHandle:
         self.url = url
         self.api_url = url + "/api/v2"
         self._http = requests.Session()
+        self._lock = threading.Lock()  # a Session is not guaranteed thread-safe
 
     # ------------------------------------------------------------------ plumbing
     def _call(
@@ -41,9 +43,10 @@ class SandboxHandle:
         headers = {"Content-Type": "application/json"}
         if seller is not None:
             headers |= {"client_id": seller[0], "access_token": seller[1]}
-        response = self._http.request(
-            method, f"{self.url}/_sandbox{path}", json=body, headers=headers, timeout=30
-        )
+        with self._lock:
+            response = self._http.request(
+                method, f"{self.url}/_sandbox{path}", json=body, headers=headers, timeout=30
+            )
         if response.status_code not in expected:
             raise SandboxError(f"{method} /_sandbox{path} -> {response.status_code}: {response.text}")
         return response.json() if response.content else None
