@@ -394,14 +394,13 @@ class ApiServer:
         status = status or default_status
         message = message if message is not None else default_message
         responses: dict[str, GatewayResponseDef] = api.gateway_responses if api is not None else {}
-        spec = responses.get(rtype) or responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
-        if rtype == "BAD_GATEWAY" and "BAD_GATEWAY" not in responses:
-            spec = responses.get("DEFAULT_5XX")
+        own = responses.get(rtype)
+        spec = own or responses.get("DEFAULT_5XX" if status >= 500 else "DEFAULT_4XX")
         headers: dict[str, str] = {"x-amzn-ErrorType": _error_type(rtype)}
         body = json.dumps({"message": message})
         if spec is not None:
-            if responses.get(rtype) is spec and spec.status_code is not None:
-                status = spec.status_code
+            if own is not None and own.status_code is not None:
+                status = own.status_code
             headers.update(spec.headers)
             template = spec.templates.get("application/json") or next(iter(spec.templates.values()), None)
             if template is not None:

@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         parameter_overrides=overrides,
         sandbox=False if args.no_sandbox else None,
         demo=not args.no_demo,
+        moto_mode="thread",
     )
     output = Path(args.output)
     try:

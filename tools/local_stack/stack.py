@@ -15,8 +15,12 @@ import contextlib
 import json
 import logging
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -65,6 +69,7 @@ class LocalStack:
         api_workers: int | None = None,
         schedule_speedup: float | None = None,
         output_path: str | Path | None = None,
+        moto_mode: str = "process",
     ) -> None:
         self.template_path = Path(template_path).resolve()
         self.host = host
@@ -80,6 +85,9 @@ class LocalStack:
         self.api_workers = api_workers or int(os.environ.get("LOCAL_STACK_API_WORKERS", "2"))
         self.schedule_speedup = schedule_speedup
         self.output_path = Path(output_path) if output_path else None
+        if moto_mode not in ("process", "thread"):
+            raise ValueError("moto_mode is 'process' or 'thread'")
+        self.moto_mode = moto_mode
 
         self.aws_endpoint_url: str = ""
         self.api_url: str = ""
@@ -110,7 +118,10 @@ class LocalStack:
         from moto.server import ThreadedMotoServer
 
         self._start_sandbox()
-        self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
+        if self.moto_mode == "thread":
+            self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
+        else:
+            self._moto = MotoProcess(self.host, self.aws_port)
         self._moto.start()
         host, port = self._moto.get_host_and_port()
         self.aws_endpoint_url = f"http://{host}:{port}"
@@ -193,7 +204,7 @@ class LocalStack:
             assert self.stack is not None
             self.stores = list(create_demo_stores(self.stack, self.sandbox))
         except Exception as exc:
-            log.exception("no demo stores created: %s", exc)
+            log.warning("no demo stores created: %s: %s", type(exc).__name__, exc)
 
     def stop(self) -> None:
         """Stop everything that was started (idempotent)."""
@@ -270,6 +281,54 @@ class LocalStack:
     def remove_info(self, path: str | Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             Path(path).unlink()
+
+
+class MotoProcess:
+    """moto server in a child process: its state cannot be reset by an in-process ``mock_aws()``
+    (which shares the backends with ``ThreadedMotoServer``)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port or _free_port(host)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"moto server exited (port {self.port} in use?)")
+            try:
+                with urllib.request.urlopen(f"http://{self.host}:{self.port}/moto-api/", timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("moto server did not start") from None
+                time.sleep(0.1)
+
+    def get_host_and_port(self) -> tuple[str, int]:
+        return self.host, self.port
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def _declared_parameters(template_path: Path) -> set[str]:

@@ -1,0 +1,112 @@
+"""DynamoDB stream → StreamConsumerFunction, as the Lambda service delivers it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from local_stack.stack import LocalStack
+
+from .conftest import Recorded, wait_for
+
+
+def _put(stack: LocalStack, item_id: str, kind: str = "item", fail: str | None = None) -> None:
+    item = {"itemId": {"S": item_id}, "kind": {"S": kind}}
+    if fail:
+        item["fail"] = {"S": fail}
+    assert stack.stack is not None
+    stack.client("dynamodb").put_item(TableName=stack.stack.table_name("ItemsTable"), Item=item)
+
+
+def _delivered(recorded: Recorded, prefix: str) -> list[dict[str, Any]]:
+    """Records the handler accepted for items whose id starts with prefix, in handling order."""
+    rows = sorted(recorded.items("stream"), key=lambda r: r["sk"])
+    return [r["event"] for r in rows if r["event"]["dynamodb"]["Keys"]["itemId"]["S"].startswith(prefix)]
+
+
+def _batches_with(recorded: Recorded, item_id: str) -> int:
+    count = 0
+    for row in recorded.items("stream-batch"):
+        ids = [r["dynamodb"]["Keys"]["itemId"]["S"] for r in row["event"]["Records"]]
+        count += item_id in ids
+    return count
+
+
+def test_stream_records_arrive_filtered_in_order_and_in_aws_shape(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given three items and one the filter excludes (kind "other"), written in this order
+    p = f"order-{uuid.uuid4().hex[:6]}-"
+    _put(local_stack, p + "1")
+    _put(local_stack, p + "x", kind="other")
+    _put(local_stack, p + "2")
+    _put(local_stack, p + "3")
+
+    # When the stream pump delivers them
+    got = wait_for(lambda: len(_delivered(recorded, p)) >= 3 and _delivered(recorded, p), what="3 records")
+
+    # Then exactly the matching ones arrive, in write order, shaped like Lambda's DynamoDB event
+    assert [r["dynamodb"]["Keys"]["itemId"]["S"] for r in got] == [p + "1", p + "2", p + "3"]
+    first = got[0]
+    assert local_stack.stack is not None
+    assert first["eventSource"] == "aws:dynamodb"
+    assert first["eventName"] == "INSERT"
+    assert first["awsRegion"] == "us-east-1"
+    assert first["eventSourceARN"] == local_stack.stack.resources["ItemsTable"].attributes["StreamArn"]
+    assert first["dynamodb"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
+    assert first["dynamodb"]["NewImage"]["kind"] == {"S": "item"}
+    assert isinstance(first["dynamodb"]["ApproximateCreationDateTime"], int)
+    seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in got]
+    assert seqs == sorted(seqs)
+
+
+def test_a_reported_item_failure_is_retried_from_that_record_keeping_order(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given an item whose first delivery the handler reports as failed, and one written after it
+    p = f"retry-{uuid.uuid4().hex[:6]}-"
+    _put(local_stack, p + "a", fail="once")
+    _put(local_stack, p + "b")
+
+    # When the pump delivers, gets the batch item failure, and retries
+    got = wait_for(
+        lambda: len(_delivered(recorded, p)) >= 2 and _delivered(recorded, p), what="retried records"
+    )
+
+    # Then both are accepted exactly once, the failed one first, after being delivered twice
+    assert [r["dynamodb"]["Keys"]["itemId"]["S"] for r in got] == [p + "a", p + "b"]
+    assert _batches_with(recorded, p + "a") == 2
+
+
+def test_a_record_that_keeps_failing_goes_to_the_on_failure_queue_and_the_stream_moves_on(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given an item the handler always reports as failed (MaximumRetryAttempts is 1)
+    p = f"poison-{uuid.uuid4().hex[:6]}-"
+    assert local_stack.stack is not None
+    sqs = local_stack.client("sqs")
+    failures_url = local_stack.stack.queue_url("StreamFailuresQueue")
+    _put(local_stack, p + "bad", fail="always")
+
+    # When the retries are exhausted
+    def failure_message() -> dict[str, Any] | None:
+        for msg in sqs.receive_message(QueueUrl=failures_url, MaxNumberOfMessages=10).get("Messages", []):
+            body = json.loads(msg["Body"])
+            sqs.delete_message(QueueUrl=failures_url, ReceiptHandle=msg["ReceiptHandle"])
+            return body  # type: ignore[no-any-return]
+        return None
+
+    info = wait_for(failure_message, what="an on-failure record")
+
+    # Then the on-failure destination gets Lambda's invocation record for that batch
+    batch = info["DDBStreamBatchInfo"]
+    assert batch["batchSize"] == 1
+    assert batch["streamArn"] == local_stack.stack.resources["ItemsTable"].attributes["StreamArn"]
+    assert info["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert info["requestContext"]["approximateInvokeCount"] == 2
+    assert _batches_with(recorded, p + "bad") == 2
+    # and a later record is still delivered: the shard is not stuck
+    _put(local_stack, p + "next")
+    wait_for(lambda: _delivered(recorded, p + "next"), what="the next record")
+    assert _delivered(recorded, p + "bad") == []
