@@ -23,8 +23,12 @@ class AwsStack:
     settings: Settings
     admin: StoreAdmin
 
-    def new_store(self, name: str = "Loja", client_id: str = "cid", access_token: str = "tok") -> tuple[str, str]:
-        store, issued = self.admin.create_store(name, CnovaCredentials(client_id=client_id, access_token=access_token))
+    def new_store(
+        self, name: str = "Loja", client_id: str = "cid", access_token: str = "tok"
+    ) -> tuple[str, str]:
+        store, issued = self.admin.create_store(
+            name, CnovaCredentials(client_id=client_id, access_token=access_token)
+        )
         return store.id, issued.token
 
 
@@ -41,5 +45,7 @@ def aws_stack(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsStack]:
         get_settings.cache_clear()
         settings = get_settings()
         bind_tables(settings)
-        yield AwsStack(deployed, settings, StoreAdmin(boto3.client("secretsmanager"), settings.secrets_prefix))
+        yield AwsStack(
+            deployed, settings, StoreAdmin(boto3.client("secretsmanager"), settings.secrets_prefix)
+        )
     get_settings.cache_clear()

@@ -43,9 +43,7 @@ def api_event(
     query = parse_qs(split.query) if split.query else {}
     resource_parts = resource.strip("/").split("/")
     path_parts = split.path.strip("/").split("/")
-    path_params = {
-        r[1:-1]: p for r, p in zip(resource_parts, path_parts, strict=False) if r.startswith("{")
-    }
+    path_params = {r[1:-1]: p for r, p in zip(resource_parts, path_parts, strict=False) if r.startswith("{")}
     hdrs = {"Content-Type": "application/json", **(headers or {})}
     if raw_body is None and body is not None:
         raw_body = json.dumps(body)
@@ -76,7 +74,9 @@ def api_event(
     }
 
 
-def token_authorizer_event(authorization: str, method: str = "GET", path: str = "/v1/products") -> dict[str, Any]:
+def token_authorizer_event(
+    authorization: str, method: str = "GET", path: str = "/v1/products"
+) -> dict[str, Any]:
     return {
         "type": "TOKEN",
         "authorizationToken": authorization,

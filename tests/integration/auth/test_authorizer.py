@@ -47,7 +47,9 @@ def test_missing_malformed_or_unknown_tokens_are_unauthorized(
         authorize(authorizer, header)
 
 
-def test_a_disabled_store_is_refused_and_enabled_again_is_allowed(aws_stack: AwsStack, authorizer: Any) -> None:
+def test_a_disabled_store_is_refused_and_enabled_again_is_allowed(
+    aws_stack: AwsStack, authorizer: Any
+) -> None:
     store_id, token = aws_stack.new_store("Loja A")
     aws_stack.admin.set_status(store_id, "disabled")
     with pytest.raises(Exception, match="^Unauthorized$"):
@@ -78,7 +80,9 @@ def test_tokens_are_stored_only_as_hashes(aws_stack: AwsStack) -> None:
     assert token not in str(items)
 
 
-def test_cnova_credentials_are_kept_in_secrets_manager_and_read_through_the_cache(aws_stack: AwsStack) -> None:
+def test_cnova_credentials_are_kept_in_secrets_manager_and_read_through_the_cache(
+    aws_stack: AwsStack,
+) -> None:
     # Given a store created with Cnova credentials
     store_id, _ = aws_stack.new_store("Loja A", client_id="app-1", access_token="secret-1")
     prefix = aws_stack.settings.secrets_prefix

@@ -24,7 +24,16 @@ def test_create_list_disable_rotate(aws_stack: AwsStack, capsys: pytest.CaptureF
 
     sys.stdin = io.StringIO("cnova-token\n")
     code, created = cli(
-        capsys, "create", "--name", "Loja Nova", "--id", "loja-nova", "--cnova-client-id", "app", "--cnova-access-token", "-"
+        capsys,
+        "create",
+        "--name",
+        "Loja Nova",
+        "--id",
+        "loja-nova",
+        "--cnova-client-id",
+        "app",
+        "--cnova-access-token",
+        "-",
     )
     sys.stdin = sys.__stdin__
 
@@ -48,10 +57,17 @@ def test_create_list_disable_rotate(aws_stack: AwsStack, capsys: pytest.CaptureF
     assert store_for_authorization(f"Bearer {created['token']}") is None
 
 
-def test_unknown_store_and_bad_id_are_clear_errors(aws_stack: AwsStack, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_store_and_bad_id_are_clear_errors(
+    aws_stack: AwsStack, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(["disable", "nope-store"]) == 2
     assert "no store 'nope-store'" in capsys.readouterr().err
-    assert run(["create", "--name", "X", "--id", "Bad Id", "--cnova-client-id", "a", "--cnova-access-token", "t"]) == 2
+    assert (
+        run(
+            ["create", "--name", "X", "--id", "Bad Id", "--cnova-client-id", "a", "--cnova-access-token", "t"]
+        )
+        == 2
+    )
     assert "must be 3-40 lowercase" in capsys.readouterr().err
 
 
