@@ -155,3 +155,24 @@ def test_seller_items_page_matches_recorded_shape(api: Api) -> None:
     recorded_item = recorded("product-sellerItems.json")["sellerItems"][0]
     assert set(body["sellerItems"][0]) == set(recorded_item)
     assert metadata(body)["first"] == "/sellerItems?_offset=0&_limit=5"
+
+
+def test_unknown_route_and_wrong_method_use_the_envelope(api: Api) -> None:
+    # Given / When an unknown path and a known path with the wrong method
+    unknown = api.get("/categories")
+    wrong_method = api.request("DELETE", "/orders")
+    # Then 404 and 405, both with the envelope
+    assert unknown.status_code == 404
+    assert errors_of(unknown)[0]["code"] == "NotFound"
+    assert wrong_method.status_code == 405
+    assert errors_of(wrong_method)[0]["code"] == "MethodNotAllowed"
+
+
+def test_sites_and_warehouses(api: Api) -> None:
+    # Given / When the reference data is read
+    sites = api.get("/sites").json()
+    warehouses = api.get("/warehouses").json()
+    # Then the configured sites and the default warehouse come back
+    assert sites["totalRows"] == 3
+    assert [s["mnemonic"] for s in sites["sites"]] == ["EX", "PF", "CB"]
+    assert warehouses["warehouses"] == [{"id": 2273, "sites": ["EX", "PF", "CB"]}]
