@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from .client import CnovaClient, CnovaProtocolError, date_range
+from .client import CnovaClient, date_range
 from .errors import (
     CnovaAuthError,
     CnovaError,
     CnovaErrorDetail,
     CnovaNotFound,
     CnovaPaginationError,
+    CnovaProtocolError,
     CnovaRateLimited,
     CnovaUnavailable,
     CnovaValidationError,
@@ -30,6 +31,8 @@ __all__ = [
     "PRODUCTION_URL",
     "SANDBOX_LOCAL_URL",
     "SANDBOX_URL",
+    "VIA_PRODUCTION_URL",
+    "VIA_SANDBOX_URL",
     "CnovaAuthError",
     "CnovaClient",
     "CnovaCredentials",

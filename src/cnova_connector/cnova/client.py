@@ -18,7 +18,7 @@ from typing import Any, Literal, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
-from .errors import CnovaError
+from .errors import CnovaProtocolError
 from .http import (
     PRODUCTION_URL,
     CnovaCredentials,
@@ -60,10 +60,6 @@ __all__ = ["CnovaClient", "CnovaProtocolError", "date_range"]
 M = TypeVar("M", bound=BaseModel)
 
 TrackingKind = Literal["sent", "delivered"]
-
-
-class CnovaProtocolError(CnovaError):
-    """A 2xx response whose body does not fit the contract (cannot be parsed into the model)."""
 
 
 def date_range(start: datetime | None = None, end: datetime | None = None) -> str | None:
@@ -148,6 +144,16 @@ class CnovaClient:
             rng=rng,
             remaining_time=remaining_time,
         )
+
+    def close(self) -> None:
+        """Close the HTTP session (connections are otherwise kept for the next call)."""
+        self.transport.session.close()
+
+    def __enter__(self) -> CnovaClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"CnovaClient({self.transport.base_url!r}, client_id={self.transport.credentials.client_id!r})"

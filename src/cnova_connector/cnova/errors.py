@@ -16,6 +16,7 @@ __all__ = [
     "CnovaErrorDetail",
     "CnovaNotFound",
     "CnovaPaginationError",
+    "CnovaProtocolError",
     "CnovaRateLimited",
     "CnovaUnavailable",
     "CnovaValidationError",
@@ -164,6 +165,10 @@ class CnovaPaginationError(CnovaError):
         super().__init__(message, **kwargs)
         self.offset = offset
         self.total_rows = total_rows
+
+
+class CnovaProtocolError(CnovaError):
+    """A 2xx response whose body does not fit the contract (not JSON, or not the expected model)."""
 
 
 def error_for_status(

@@ -25,6 +25,7 @@ from requests.adapters import HTTPAdapter
 from ._log import logger
 from .errors import (
     CnovaError,
+    CnovaProtocolError,
     CnovaRateLimited,
     CnovaUnavailable,
     error_for_status,
@@ -36,6 +37,8 @@ __all__ = [
     "PRODUCTION_URL",
     "SANDBOX_LOCAL_URL",
     "SANDBOX_URL",
+    "VIA_PRODUCTION_URL",
+    "VIA_SANDBOX_URL",
     "CnovaCredentials",
     "HttpResult",
     "RetryMode",
@@ -47,6 +50,9 @@ __all__ = [
 PRODUCTION_URL = "https://api.cnova.com/api/v2"
 SANDBOX_URL = "https://sandbox.cnova.com/api/v2"
 SANDBOX_LOCAL_URL = "http://127.0.0.1:8040/api/v2"
+#: the same v2 contract on the Via Varejo hosts (cnova-api.md §1)
+VIA_PRODUCTION_URL = "https://api-mktplace.viavarejo.com.br/api/v2"
+VIA_SANDBOX_URL = "https://sandbox-mktplace.viavarejo.com.br/api/v2"
 
 
 @dataclass(frozen=True)
@@ -283,7 +289,7 @@ class Transport:
                 failure, certainly_not_sent = "connect timeout", True
             except requests.exceptions.Timeout:
                 failure = "read timeout"
-            except requests.exceptions.ConnectionError as exc:
+            except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
                 failure = f"connection error: {type(exc).__name__}"
             finally:
                 slot.complete()
@@ -305,7 +311,16 @@ class Transport:
             # 3. outcome
             if response is not None and status is not None:
                 if status < 400:
-                    return HttpResult(status, parse_json(response.content), response.headers)
+                    try:
+                        data = parse_json(response.content)
+                    except ValueError as exc:
+                        raise CnovaProtocolError(
+                            "cnova answered a body that is not JSON",
+                            status=status,
+                            request_path=path,
+                            method=method,
+                        ) from exc
+                    return HttpResult(status, data, response.headers)
                 errors = parse_error_envelope(response.content)
                 if status == 429:
                     limit = self.limiter.limit_for(resource)

@@ -239,3 +239,26 @@ def test_recorded_empty_list_shape_matches_the_sandbox(orders_client: CnovaClien
     # Then the list is empty after one page with totalRows 0, as recorded in order-Empty.json
     assert it.collect() == []
     assert it.pages == 1 and it.total_rows == 0
+
+
+def test_date_range_filters_select_by_the_lists_own_date(orders_client: CnovaClient) -> None:
+    client = orders_client
+    # Given an order bought and approved just now
+    client.post_product_load([product("8601")])
+    order_id = _create(client, [("8601", "10.00", 1)])
+    now = now_brt()
+    hour = timedelta(hours=1)
+    # Then the "new" list finds it in a window around now (purchasedAt), open-ended or closed
+    assert _ids(client.list_orders("new", since=now - hour).collect()) == [order_id]
+    assert _ids(client.list_orders("new", until=now + hour).collect()) == [order_id]
+    assert _ids(client.list_orders("new", since=now - hour, until=now + hour).collect()) == [order_id]
+    # And not outside it
+    assert client.list_orders("new", since=now + hour).collect() == []
+    assert client.list_orders("new", until=now - hour).collect() == []
+    # When approved, the "approved" list filters on approvedAt the same way
+    client.sandbox_approve_order(order_id)
+    assert _ids(client.list_orders("approved", since=now - hour).collect()) == [order_id]
+    assert client.list_orders("approved", until=now - hour).collect() == []
+    # And the customer filters narrow the list too
+    assert _ids(client.list_orders("approved", customer_name="maria").collect()) == [order_id]
+    assert client.list_orders("approved", customer_name="ninguém").collect() == []

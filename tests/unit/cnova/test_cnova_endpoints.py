@@ -432,3 +432,9 @@ def test_sandbox_operations(http: responses.RequestsMock, client: CnovaClient) -
         {"skuSellerId": "14080", "name": "X", "salePrice": 139, "quantity": 2}
     ]
     assert http.calls[1].request.method == "PUT"
+
+
+def test_client_is_a_context_manager(http: responses.RequestsMock) -> None:
+    http.get(f"{BASE}/orders/1", json={"id": "1"})
+    with CnovaClient(BASE, CnovaCredentials(CLIENT_ID, TOKEN)) as client:
+        assert client.get_order("1").id == "1"

@@ -487,3 +487,25 @@ def test_tracking_refused_on_first_attempt_is_a_plain_validation_error(http: res
     with pytest.raises(CnovaValidationError):
         client.post_tracking_sent("975101", TRACKING)
     assert _calls(http, "GET", "/orders/975101") == []
+
+
+def test_2xx_body_that_is_not_json_is_a_protocol_error(
+    http: responses.RequestsMock, client: CnovaClient
+) -> None:
+    # Given a 200 with an HTML body (a captive proxy, a maintenance page)
+    http.get(f"{BASE}/orders/1", body="<html>maintenance</html>", status=200)
+    # Then a typed error, not a JSONDecodeError
+    from cnova_connector.cnova import CnovaProtocolError
+
+    with pytest.raises(CnovaProtocolError):
+        client.get_order("1")
+
+
+def test_truncated_response_is_retried_like_a_dropped_connection(
+    http: responses.RequestsMock, client
+) -> None:
+    # Given a GET whose body is cut short once
+    http.get(f"{BASE}/orders/1", body=requests.exceptions.ChunkedEncodingError("cut"))
+    http.get(f"{BASE}/orders/1", json={"id": "1"})
+    # Then the second attempt answers
+    assert client.get_order("1").id == "1"
