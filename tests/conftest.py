@@ -1,2 +1,3 @@
 """Shared test configuration (fixtures shared by several test folders are registered here)."""
+
 pytest_plugins = ["cnova_sandbox.testing"]

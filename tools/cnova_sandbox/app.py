@@ -22,6 +22,7 @@ from cnova_sandbox.clock import fmt, parse_range
 from cnova_sandbox.config import ORDER_LISTS
 from cnova_sandbox.errors import ApiError, bad_request
 from cnova_sandbox.faults import Fault
+from cnova_sandbox.orders import TRACKING_KINDS
 from cnova_sandbox.pagination import paginate
 from cnova_sandbox.state import Sandbox, Seller
 from cnova_sandbox.validation import SITE_NAMES, site_ok
@@ -258,10 +259,7 @@ API_ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", "/orders/status/approved/{orderId}", approve_order),
     ("GET", "/orders/{orderId}", get_order),
     ("GET", "/orders/{orderId}/items/{skuSellerId}", get_order_item),
-    *[
-        ("POST", f"/orders/{{orderId}}/trackings/{kind}", _tracking_post(kind))
-        for kind in ("sent", "delivered", "cancel")
-    ],
+    *[("POST", f"/orders/{{orderId}}/trackings/{kind}", _tracking_post(kind)) for kind in TRACKING_KINDS],
     ("GET", "/sites", get_sites),
     ("GET", "/warehouses", get_warehouses),
 ]
