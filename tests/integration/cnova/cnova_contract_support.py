@@ -7,9 +7,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from cnova_connector.cnova import RetryPolicy
 from cnova_connector.cnova.models import Product
 
 BRT = timezone(timedelta(hours=-3))
+
+#: quick retries so that fault tests run in seconds
+FAST_RETRY = RetryPolicy(max_attempts=5, backoff_base=0.05, backoff_max=0.3, max_rate_limit_wait=15)
 
 
 def ean13(body12: str) -> str:

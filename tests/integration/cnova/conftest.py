@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from cnova_contract_support import FAST_RETRY
 
 from cnova_connector.cnova import (
     CnovaClient,
@@ -20,9 +21,6 @@ from cnova_connector.cnova import (
     Timeouts,
     reset_shared_limiters,
 )
-
-#: quick retries so that fault tests run in seconds
-FAST_RETRY = RetryPolicy(max_attempts=5, backoff_base=0.05, backoff_max=0.3, max_rate_limit_wait=15)
 
 
 @pytest.fixture(autouse=True)

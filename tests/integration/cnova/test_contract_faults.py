@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from cnova_contract_support import now_brt, product, sandbox_order, seed_for
-from conftest import FAST_RETRY
+from cnova_contract_support import FAST_RETRY, now_brt, product, sandbox_order, seed_for
 
 from cnova_connector.cnova import (
     CnovaClient,
