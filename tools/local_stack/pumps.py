@@ -144,34 +144,54 @@ class StreamPump(_Pump):
         self.mapping = mapping
         self.name = f"stream:{mapping.logical_id}"
         self.delivered = 0
+        self.checkpoints: dict[str, str | None] = {}  # shard → last sequence number done
+        self.iterators: dict[str, str] = {}
 
     def run(self) -> None:
         m = self.mapping
         streams = self.clients("dynamodbstreams")
         desc = streams.describe_stream(StreamArn=m.source_arn)["StreamDescription"]
-        shards = [s["ShardId"] for s in desc.get("Shards", [])]
-        position = "LATEST" if (m.starting_position or "LATEST") == "LATEST" else "TRIM_HORIZON"
-        iterators: dict[str, str] = {}
-        for shard in shards:
-            iterators[shard] = streams.get_shard_iterator(
-                StreamArn=m.source_arn, ShardId=shard, ShardIteratorType=position
-            )["ShardIterator"]
-        log.info("stream %s → %s (%s)", m.source_id, m.function_id, position)
+        start = "LATEST" if (m.starting_position or "LATEST") == "LATEST" else "TRIM_HORIZON"
+        for shard in (s["ShardId"] for s in desc.get("Shards", [])):
+            if shard not in self.checkpoints:
+                # LATEST is pinned once, at the first start, to the sequence number it points at
+                self.checkpoints[shard] = None
+                self.iterators[shard] = self._iterator(streams, shard, start)
+        log.info("stream %s → %s (%s)", m.source_id, m.function_id, start)
         while not self._stop.is_set():
             busy = False
-            for shard, iterator in list(iterators.items()):
-                resp = streams.get_records(ShardIterator=iterator, Limit=max(1, min(m.batch_size, 1000)))
+            for shard in list(self.iterators):
+                iterator = self.iterators.get(shard) or self._iterator(streams, shard, start)
+                try:
+                    resp = streams.get_records(ShardIterator=iterator, Limit=max(1, min(m.batch_size, 1000)))
+                except Exception as exc:  # expired/unknown iterator: resume from the checkpoint
+                    log.debug("stream %s: iterator lost (%s); resuming from the checkpoint", m.source_id, exc)
+                    self.iterators[shard] = self._iterator(streams, shard, start)
+                    continue
                 records = resp.get("Records", [])
                 if records:
                     busy = True
                     events = [stream_record_to_event(r, m.source_arn, self.stack.region) for r in records]
                     selected = [e for e in events if matches_any(m.filter_patterns, e)]
                     if selected and not self._deliver(shard, selected):
-                        return  # stopping: the position is not advanced
-                if resp.get("NextShardIterator"):
-                    iterators[shard] = resp["NextShardIterator"]
+                        return  # stopping: the checkpoint is not advanced
+                    self.checkpoints[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+                self.iterators[shard] = resp.get("NextShardIterator") or ""
             if not busy:
                 self._stop.wait(POLL_INTERVAL)
+
+    def _iterator(self, streams: Any, shard: str, start: str) -> str:
+        checkpoint = self.checkpoints.get(shard)
+        req: dict[str, Any] = {"StreamArn": self.mapping.source_arn, "ShardId": shard}
+        if checkpoint is None:
+            req["ShardIteratorType"] = start
+        else:
+            req["ShardIteratorType"] = "AFTER_SEQUENCE_NUMBER"
+            req["SequenceNumber"] = checkpoint
+        return str(streams.get_shard_iterator(**req)["ShardIterator"])
+
+    def current_iterators(self) -> set[str]:
+        return {i for i in self.iterators.values() if i}
 
     def _deliver(self, shard: str, batch: list[dict[str, Any]]) -> bool:
         """Deliver one batch until it succeeds or is given up on; False if stopping."""
@@ -272,6 +292,27 @@ class StreamPump(_Pump):
             },
         }
         self._send_to_destination(m.on_failure_arn, record)
+
+
+def prune_shard_iterators(pumps: list[StreamPump], keep_seconds: float = 0.0) -> int:
+    """moto keeps every shard iterator it ever issued (one per GetRecords call); in a long-running
+    in-process (ThreadedMotoServer) stack drop those no pump holds. A pump whose iterator vanishes
+    anyway resumes from its checkpoint. Returns how many were dropped."""
+    try:
+        from moto.dynamodbstreams.models import dynamodbstreams_backends
+    except ImportError:
+        return 0
+    keep: set[str] = set()
+    for pump in pumps:
+        keep |= pump.current_iterators()
+    dropped = 0
+    for _account, _region, backend in dynamodbstreams_backends.iter_backends():
+        issued: dict[str, Any] = getattr(backend, "shard_iterators", {})
+        for arn in list(issued):
+            if arn not in keep:
+                issued.pop(arn, None)
+                dropped += 1
+    return dropped
 
 
 # ----------------------------------------------------------------------------------- SQS

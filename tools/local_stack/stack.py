@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any
 
 from local_stack.apigw import ApiServer
-from local_stack.pumps import QueuePump, SchedulePump, StreamPump, _Pump
+from local_stack.pumps import QueuePump, SchedulePump, StreamPump, _Pump, prune_shard_iterators
 from local_stack.resources import DeployedStack, client_factory, deploy
 from local_stack.template import DEFAULT_REGION
 from local_stack.workers import InvokeOutcome, Workers
@@ -167,6 +167,9 @@ class LocalStack:
         self.pumps.append(self.schedules)
         for pump in self.pumps:
             pump.start()
+        stream_pumps = [p for p in self.pumps if isinstance(p, StreamPump)]
+        if self.moto_mode == "thread" and stream_pumps:
+            threading.Thread(target=self._janitor, args=(stream_pumps,), name="janitor", daemon=True).start()
 
         self.api = ApiServer(
             self.stack, self.workers.invoke, host=self.host, port=self.api_port, tick=self.tick
@@ -178,6 +181,13 @@ class LocalStack:
             self._create_demo_stores()
         if self.output_path is not None:
             self.write_info(self.output_path)
+
+    def _janitor(self, stream_pumps: list[StreamPump]) -> None:
+        while not self._stopped.wait(30.0):
+            try:
+                prune_shard_iterators(stream_pumps)
+            except Exception as exc:  # never fatal
+                log.debug("shard iterator pruning failed: %s", exc)
 
     def _start_sandbox(self) -> None:
         if self.want_sandbox is False:
@@ -195,6 +205,12 @@ class LocalStack:
         log.info("cnova sandbox on %s", self.sandbox_url)
 
     def _create_demo_stores(self) -> None:
+        # in-process code (the demo's store admin, pynamodb) talks to the emulator: give it fake
+        # credentials unless the caller configured some
+        if not any(k in os.environ for k in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
+            os.environ["AWS_ACCESS_KEY_ID"] = FAKE_CREDENTIALS["aws_access_key_id"]
+            os.environ["AWS_SECRET_ACCESS_KEY"] = FAKE_CREDENTIALS["aws_secret_access_key"]
+        os.environ.setdefault("AWS_DEFAULT_REGION", self.region)
         try:
             from local_stack.demo import create_demo_stores  # written by the lead; optional
         except ImportError:

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import boto3
 import pytest
+from local_stack.pumps import StreamPump, prune_shard_iterators
 from local_stack.resources import DeployedStack, deploy
 from local_stack.template import TemplateError, parse_template
 from moto import mock_aws
+from moto.server import ThreadedMotoServer
 
 from .conftest import TEST_TEMPLATE
 
@@ -158,3 +160,49 @@ def test_the_repository_template_deploys_in_process(aws: None) -> None:
         for key, value in fn.environment.items():
             if key.endswith("_TABLE"):
                 assert value in existing, (fn.logical_id, key)
+
+
+def test_pruning_keeps_only_the_shard_iterators_pumps_hold() -> None:
+    # Given a stack deployed into an in-process moto server (as `make run` runs it), a stream record,
+    # and several iterators issued by GetRecords polling
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        creds = {
+            "aws_access_key_id": "testing",
+            "aws_secret_access_key": "testing",
+            "region_name": "us-east-1",
+        }
+        stack = deploy(
+            TEST_TEMPLATE,
+            stack_name="prune",
+            endpoint_url=endpoint,
+            session_or_clients=boto3.session.Session(**creds),
+        )
+        boto3.client("dynamodb", endpoint_url=endpoint, **creds).put_item(
+            TableName="prune-items", Item={"itemId": {"S": "1"}, "kind": {"S": "item"}}
+        )
+        streams = boto3.client("dynamodbstreams", endpoint_url=endpoint, **creds)
+        arn = stack.resources["ItemsTable"].attributes["StreamArn"]
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+            "ShardIterator"
+        ]
+        first = streams.get_records(ShardIterator=iterator)
+        assert len(first["Records"]) == 1
+        iterator = first["NextShardIterator"]
+        for _ in range(5):
+            iterator = streams.get_records(ShardIterator=iterator)["NextShardIterator"]
+        holder = StreamPump.__new__(StreamPump)
+        holder.iterators = {shard: iterator}
+
+        # When unheld iterators are pruned
+        dropped = prune_shard_iterators([holder])
+
+        # Then the others are gone and the held one still reads from where it was
+        assert dropped >= 6
+        assert streams.get_records(ShardIterator=iterator)["Records"] == []
+    finally:
+        server.stop()

@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+from local_stack.pumps import StreamPump
 from local_stack.stack import LocalStack
 
 from .conftest import Recorded, wait_for
@@ -110,3 +111,23 @@ def test_a_record_that_keeps_failing_goes_to_the_on_failure_queue_and_the_stream
     _put(local_stack, p + "next")
     wait_for(lambda: _delivered(recorded, p + "next"), what="the next record")
     assert _delivered(recorded, p + "bad") == []
+
+
+def test_the_pump_resumes_from_its_checkpoint_when_its_iterator_is_lost(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given the running stream pump, whose shard iterator becomes unknown to the stream
+    pump = next(p for p in local_stack.pumps if isinstance(p, StreamPump))
+    p = f"resume-{uuid.uuid4().hex[:6]}-"
+    _put(local_stack, p + "1")
+    wait_for(lambda: _delivered(recorded, p + "1"), what="the first record")
+    for shard in list(pump.iterators):
+        pump.iterators[shard] = "arn:aws:dynamodb:us-east-1:123456789012:table/x/stream/y|1|lost"
+
+    # When more records are written
+    _put(local_stack, p + "2")
+    _put(local_stack, p + "3")
+
+    # Then delivery continues after the last record done: nothing repeated, nothing skipped
+    got = wait_for(lambda: len(_delivered(recorded, p)) >= 3 and _delivered(recorded, p), what="3 records")
+    assert [r["dynamodb"]["Keys"]["itemId"]["S"] for r in got] == [p + "1", p + "2", p + "3"]
