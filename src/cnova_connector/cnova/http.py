@@ -375,44 +375,45 @@ class Transport:
                     request_path=path,
                     method=method,
                 )
-            if ambiguous and mode is RetryMode.VERIFY and verify is not None:
-                try:
-                    applied = verify()
-                except CnovaError as exc:
-                    raise CnovaUnavailable(
-                        f"{failure}; could not verify whether cnova applied the request",
-                        ambiguous=True,
-                        status=status,
-                        errors=errors,
-                        request_path=path,
-                        method=method,
-                    ) from exc
-                if applied:
-                    self._log_applied(method, path, failure)
-                    return HttpResult(status or 0, None, {}, verified=True)
-            if failures >= self.retry.max_attempts:
-                raise CnovaUnavailable(
-                    f"{failure} after {failures} attempt(s)",
-                    ambiguous=ambiguous and mode is not RetryMode.IDEMPOTENT,
-                    status=status,
-                    errors=errors,
-                    request_path=path,
-                    method=method,
-                )
+            can_verify = ambiguous and mode is RetryMode.VERIFY and verify is not None
+            last = failures >= self.retry.max_attempts
+            unavailable_kwargs: dict[str, Any] = {
+                "ambiguous": ambiguous and mode is not RetryMode.IDEMPOTENT,
+                "status": status,
+                "errors": errors,
+                "request_path": path,
+                "method": method,
+            }
+            if last and not can_verify:
+                raise CnovaUnavailable(f"{failure} after {failures} attempt(s)", **unavailable_kwargs)
             delay = self.retry.backoff(failures, self.rng)
             if server_retry_after is not None:
                 delay = max(delay, min(server_retry_after, self.retry.backoff_max))
             allowance = self._sleep_allowance()
-            if allowance is not None and delay > allowance:
+            out_of_time = allowance is not None and delay > allowance
+            if out_of_time and not can_verify:
                 raise CnovaUnavailable(
-                    f"{failure}; no time left before the deadline to retry",
-                    ambiguous=ambiguous and mode is not RetryMode.IDEMPOTENT,
-                    status=status,
-                    errors=errors,
-                    request_path=path,
-                    method=method,
+                    f"{failure}; no time left before the deadline to retry", **unavailable_kwargs
                 )
-            logger.info(
-                "cnova request retry", extra={"method": method, "path": path, "delay": round(delay, 3)}
-            )
-            self.sleep(delay)
+            if not out_of_time:
+                # For a POST to verify, the pause comes *before* the check: a request that timed out may
+                # still be running at Cnova, and checking too early would repeat it needlessly.
+                logger.info(
+                    "cnova request retry", extra={"method": method, "path": path, "delay": round(delay, 3)}
+                )
+                self.sleep(delay)
+            if can_verify:
+                assert verify is not None
+                try:
+                    applied = verify()
+                except CnovaError as exc:
+                    raise CnovaUnavailable(
+                        f"{failure}; could not verify whether cnova applied the request", **unavailable_kwargs
+                    ) from exc
+                if applied:
+                    self._log_applied(method, path, failure)
+                    return HttpResult(status or 0, None, {}, verified=True)
+                if last or out_of_time:
+                    raise CnovaUnavailable(
+                        f"{failure} after {failures} attempt(s); not found applied", **unavailable_kwargs
+                    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -509,3 +510,46 @@ def test_truncated_response_is_retried_like_a_dropped_connection(
     http.get(f"{BASE}/orders/1", json={"id": "1"})
     # Then the second attempt answers
     assert client.get_order("1").id == "1"
+
+
+def test_verification_waits_before_looking(
+    http: responses.RequestsMock, client: CnovaClient, fake_time
+) -> None:
+    # Given a tracking POST that times out, and an order GET that records when it was asked
+    asked_at: list[float] = []
+    started = fake_time.now
+
+    def order(request: Any) -> tuple[int, dict[str, str], str]:
+        asked_at.append(fake_time.now)
+        return 200, {}, json.dumps(ORDER)
+
+    http.post(f"{BASE}/orders/975101/trackings/sent", body=requests.exceptions.ReadTimeout())
+    http.post(f"{BASE}/orders/975101/trackings/sent", status=201)
+    http.add_callback(responses.GET, f"{BASE}/orders/975101", callback=order)
+    # When posted
+    client.post_tracking_sent("975101", TRACKING)
+    # Then the order was looked at only after a backoff pause (the POST might still be running)
+    assert asked_at and asked_at[0] - started >= 0.5
+
+
+def test_last_attempt_is_still_verified(http: responses.RequestsMock, make_client: Any) -> None:
+    # Given a single attempt allowed, a POST answered 502 although applied
+    client = make_client(retry=RetryPolicy(max_attempts=1))
+    applied = {**ORDER, "trackings": [{"items": [{"id": "975101-1"}], "sellerDeliveryId": "PE327842878BR"}]}
+    http.post(f"{BASE}/orders/975101/trackings/sent", status=502)
+    http.get(f"{BASE}/orders/975101", json=applied)
+    # Then the client finds it applied instead of raising
+    assert client.post_tracking_sent("975101", TRACKING) is True
+    assert len(_calls(http, "POST", "/orders/975101/trackings/sent")) == 1
+
+
+def test_last_attempt_not_applied_raises_ambiguous(http: responses.RequestsMock, make_client: Any) -> None:
+    # Given a single attempt allowed, a POST answered 502 and not applied
+    client = make_client(retry=RetryPolicy(max_attempts=1))
+    http.post(f"{BASE}/orders/975101/trackings/sent", status=502)
+    http.get(f"{BASE}/orders/975101", json=ORDER)
+    # Then the caller gets an ambiguous unavailability, after one POST only
+    with pytest.raises(CnovaUnavailable) as caught:
+        client.post_tracking_sent("975101", TRACKING)
+    assert caught.value.ambiguous is True
+    assert len(_calls(http, "POST", "/orders/975101/trackings/sent")) == 1
