@@ -1,12 +1,7 @@
-"""Logger of the Cnova client.
-
-The project's ``cnova_connector.observability`` module (written elsewhere) will own the one Powertools
-logger; until then this package uses a child logger of the same service so that its records reach
-whatever handler the parent ``Logger(service="cnova-connector")`` installs.
-"""
+"""Logger of the Cnova client: the project's one Powertools logger (house style §3)."""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger
+from cnova_connector.observability import logger
 
-logger = Logger(service="cnova-connector", child=True)
+__all__ = ["logger"]
