@@ -110,6 +110,8 @@ def _lenient_datetime(value: Any) -> Any:
 
 
 def _drop_nulls(value: Any) -> Any:
+    if value is None:
+        return []
     if isinstance(value, list):
         return [v for v in value if v is not None]
     if isinstance(value, str):
@@ -344,9 +346,7 @@ class SellerItem(CnovaModel):
     sku_site_id: str | None = None
     title: str | None = None
     brand: str | None = None
-    gtin: Annotated[list[str], BeforeValidator(_drop_nulls), BeforeValidator(_empty_list_if_none)] = Field(
-        default_factory=list
-    )
+    gtin: StrList = Field(default_factory=list)
     status: Annotated[list[SiteStatus], BeforeValidator(_empty_list_if_none)] = Field(default_factory=list)
     prices: Annotated[list[SitePrice], BeforeValidator(_empty_list_if_none)] = Field(default_factory=list)
     stocks: Annotated[list[WarehouseStock], BeforeValidator(_empty_list_if_none)] = Field(

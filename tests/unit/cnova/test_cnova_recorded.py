@@ -292,3 +292,32 @@ def test_recorded_json_numbers_parse_exactly_through_the_client_parser() -> None
     assert json.loads(recorded_text("order-Empty.json")) == parse_json(
         recorded_text("order-Empty.json").encode()
     )
+
+
+def test_sparse_payloads_with_nulls_parse() -> None:
+    # Given payloads where Cnova sends null for every list and object
+    nulls = {
+        "gtin": None,
+        "categories": None,
+        "images": None,
+        "videos": None,
+        "attributes": None,
+        "errors": None,
+    }
+    product = LoadedProduct.model_validate({"skuSellerId": "1", "price": None, **nulls})
+    item = SellerItem.model_validate(
+        {
+            "skuSellerId": "1",
+            "gtin": None,
+            "status": None,
+            "prices": None,
+            "stocks": None,
+            "urls": None,
+            "images": None,
+        }
+    )
+    order = Order.model_validate({"id": "1", "items": None, "trackings": None, "customer": {"phones": None}})
+    # Then they parse to empty lists
+    assert product.gtin == [] and product.categories == [] and product.errors == []
+    assert item.prices == [] and item.total_stock == 0 and item.price_for("EX") is None
+    assert order.items == [] and order.trackings == [] and order.lines() == []
