@@ -302,6 +302,9 @@ class Workers:
         self.stack = stack
         self.pools: dict[str, FunctionPool] = {}
         for logical_id, spec in stack.functions.items():
+            if not spec.code_dir.is_dir():
+                log.error("%s: code directory %s does not exist; not runnable", logical_id, spec.code_dir)
+                continue
             env = sandbox_environment(
                 spec, region=stack.region, endpoint_url=stack.endpoint_url, overrides=env_overrides
             )

@@ -26,6 +26,29 @@ def _delivered(recorded: Recorded, prefix: str) -> list[dict[str, Any]]:
     return [r["event"] for r in rows if r["event"]["dynamodb"]["Keys"]["itemId"]["S"].startswith(prefix)]
 
 
+def _seq_of(recorded: Recorded, item_id: str) -> str | None:
+    """The stream sequence number of an item's record, from the batches the handler received."""
+    for row in recorded.items("stream-batch"):
+        for r in row["event"]["Records"]:
+            if r["dynamodb"]["Keys"]["itemId"]["S"] == item_id:
+                return str(r["dynamodb"]["SequenceNumber"])
+    return None
+
+
+def _failure_record(stack: LocalStack, start_seq: str) -> dict[str, Any] | None:
+    """The on-failure record whose batch starts at start_seq, if it is in the queue."""
+    assert stack.stack is not None
+    sqs = stack.client("sqs")
+    url = stack.stack.queue_url("StreamFailuresQueue")
+    for msg in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0).get(
+        "Messages", []
+    ):
+        body = json.loads(msg["Body"])
+        if body["DDBStreamBatchInfo"]["startSequenceNumber"] == start_seq:
+            return body  # type: ignore[no-any-return]
+    return None
+
+
 def _batches_with(recorded: Recorded, item_id: str) -> int:
     count = 0
     for row in recorded.items("stream-batch"):
@@ -86,19 +109,11 @@ def test_a_record_that_keeps_failing_goes_to_the_on_failure_queue_and_the_stream
     # Given an item the handler always reports as failed (MaximumRetryAttempts is 1)
     p = f"poison-{uuid.uuid4().hex[:6]}-"
     assert local_stack.stack is not None
-    sqs = local_stack.client("sqs")
-    failures_url = local_stack.stack.queue_url("StreamFailuresQueue")
     _put(local_stack, p + "bad", fail="always")
 
     # When the retries are exhausted
-    def failure_message() -> dict[str, Any] | None:
-        for msg in sqs.receive_message(QueueUrl=failures_url, MaxNumberOfMessages=10).get("Messages", []):
-            body = json.loads(msg["Body"])
-            sqs.delete_message(QueueUrl=failures_url, ReceiptHandle=msg["ReceiptHandle"])
-            return body  # type: ignore[no-any-return]
-        return None
-
-    info = wait_for(failure_message, what="an on-failure record")
+    bad_seq = wait_for(lambda: _seq_of(recorded, p + "bad"), what="the first delivery")
+    info = wait_for(lambda: _failure_record(local_stack, bad_seq), what="an on-failure record")
 
     # Then the on-failure destination gets Lambda's invocation record for that batch
     batch = info["DDBStreamBatchInfo"]
@@ -131,3 +146,42 @@ def test_the_pump_resumes_from_its_checkpoint_when_its_iterator_is_lost(
     # Then delivery continues after the last record done: nothing repeated, nothing skipped
     got = wait_for(lambda: len(_delivered(recorded, p)) >= 3 and _delivered(recorded, p), what="3 records")
     assert [r["dynamodb"]["Keys"]["itemId"]["S"] for r in got] == [p + "1", p + "2", p + "3"]
+
+
+def test_a_batch_that_crashes_the_handler_is_bisected_down_to_the_bad_record(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given a record that makes the handler raise, between two good ones, written in one request
+    assert local_stack.stack is not None
+    p = f"bisect-{uuid.uuid4().hex[:6]}-"
+    table = local_stack.stack.table_name("ItemsTable")
+    local_stack.client("dynamodb").batch_write_item(
+        RequestItems={
+            table: [
+                {"PutRequest": {"Item": {"itemId": {"S": p + "1"}, "kind": {"S": "item"}}}},
+                {
+                    "PutRequest": {
+                        "Item": {"itemId": {"S": p + "crash"}, "kind": {"S": "item"}, "fail": {"S": "crash"}}
+                    }
+                },
+                {"PutRequest": {"Item": {"itemId": {"S": p + "2"}, "kind": {"S": "item"}}}},
+            ]
+        }
+    )
+
+    # When the pump delivers, the handler raises, the batch is split and retried
+    crash_seq = wait_for(lambda: _seq_of(recorded, p + "crash"), what="the crash delivery")
+    info = wait_for(lambda: _failure_record(local_stack, crash_seq), what="the on-failure record")
+
+    # Then the good records are accepted (at least once: "1" may be seen again after a retry of its
+    # batch) and only the crashing one is given up on
+    ids = wait_for(
+        lambda: (
+            {r["dynamodb"]["Keys"]["itemId"]["S"] for r in _delivered(recorded, p)} >= {p + "1", p + "2"}
+            and {r["dynamodb"]["Keys"]["itemId"]["S"] for r in _delivered(recorded, p)}
+        ),
+        what="the good records",
+    )
+    assert ids == {p + "1", p + "2"}
+    assert info["DDBStreamBatchInfo"]["batchSize"] == 1
+    assert info["responseContext"]["functionError"] == "Unhandled"
