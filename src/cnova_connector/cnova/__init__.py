@@ -22,6 +22,7 @@ from .http import (
     RetryMode,
     RetryPolicy,
     Timeouts,
+    time_budget,
 )
 from .pagination import PageIterator
 from .ratelimit import DEFAULT_RATE_LIMITS, RateLimit, RateLimiter, reset_shared_limiters, shared_limiter
@@ -53,4 +54,5 @@ __all__ = [
     "date_range",
     "reset_shared_limiters",
     "shared_limiter",
+    "time_budget",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "RetryPolicy",
     "Timeouts",
     "Transport",
+    "time_budget",
 ]
 
 PRODUCTION_URL = "https://api.cnova.com/api/v2"
@@ -53,6 +54,13 @@ SANDBOX_LOCAL_URL = "http://127.0.0.1:8040/api/v2"
 #: the same v2 contract on the Via Varejo hosts (cnova-api.md §1)
 VIA_PRODUCTION_URL = "https://api-mktplace.viavarejo.com.br/api/v2"
 VIA_SANDBOX_URL = "https://sandbox-mktplace.viavarejo.com.br/api/v2"
+
+
+def time_budget(seconds: float, clock: Callable[[], float] = time.monotonic) -> Callable[[], float]:
+    """A ``remaining_time`` for :class:`CnovaClient` outside Lambda: seconds left of a budget that
+    starts now (in Lambda use ``lambda: context.get_remaining_time_in_millis() / 1000``)."""
+    deadline = clock() + seconds
+    return lambda: deadline - clock()
 
 
 @dataclass(frozen=True)

@@ -553,3 +553,23 @@ def test_last_attempt_not_applied_raises_ambiguous(http: responses.RequestsMock,
         client.post_tracking_sent("975101", TRACKING)
     assert caught.value.ambiguous is True
     assert len(_calls(http, "POST", "/orders/975101/trackings/sent")) == 1
+
+
+def test_time_budget_bounds_a_long_listing(http: responses.RequestsMock, make_client: Any, fake_time) -> None:
+    # Given a 2-a-minute list of 5 pages and a poll allowed 100 s in total
+    from cnova_connector.cnova import time_budget
+
+    client = make_client(remaining_time=time_budget(100, clock=fake_time.clock))
+    page = {"orders": [{"id": "x"}], "metadata": [{"key": "totalRows", "value": "5"}]}
+    for n in range(5):
+        http.get(f"{BASE}/orders/status/new", json={**page, "orders": [{"id": f"o{n}"}]})
+    # When the list is read one order per page
+    got: list[str] = []
+    with pytest.raises(CnovaRateLimited) as caught:
+        for order in client.list_orders("new", page_size=1):
+            got.append(order.id)
+    # Then it read what the budget allowed: 2 pages now, 2 more after one 60 s wait (78 s of the budget
+    # usable: 100 minus read timeout and margin); a 2nd wait would end past the deadline
+    assert got == ["o0", "o1", "o2", "o3"]
+    assert fake_time.sleeps == [pytest.approx(60)]
+    assert caught.value.resume_offset == 4
