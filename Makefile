@@ -47,6 +47,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	for handler in functions/*/app.py; do $(BIN)/mypy $$handler || exit 1; done
 	@diff -q <(grep -v '^#' requirements/runtime.txt) <(grep -v '^#' src/requirements.txt) >/dev/null || \
 		{ echo "src/requirements.txt is stale: run make layer-requirements"; exit 1; }
 

@@ -20,7 +20,8 @@ TARGET_RATIO = 2.0
 _BASELINE = "import time; t = time.perf_counter(); import boto3; print(time.perf_counter() - t)"
 _HANDLER = (
     "import importlib.util, sys, time; sys.path.insert(0, {dir!r}); t = time.perf_counter(); "
-    "spec = importlib.util.spec_from_file_location('app', {path!r}); m = importlib.util.module_from_spec(spec); "
+    "spec = importlib.util.spec_from_file_location('app', {path!r}); "
+    "m = importlib.util.module_from_spec(spec); "
     "spec.loader.exec_module(m); print(time.perf_counter() - t)"
 )
 

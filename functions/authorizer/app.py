@@ -23,7 +23,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if store_id is None:
         logger.info("token refused")
         # API Gateway answers 401 (the UNAUTHORIZED gateway response) only for this exact message.
-        raise Exception("Unauthorized")  # noqa: TRY002
+        raise Exception("Unauthorized")
     arn = request.parsed_arn
     policy = APIGatewayAuthorizerResponse(
         principal_id=store_id,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 import requests
-
 from local_stack.stack import LocalStack
+
 from tests.support.aws import TEMPLATE
 
 
@@ -22,7 +22,9 @@ class Client:
         self.base = base
         self.token = token
 
-    def request(self, method: str, path: str, *, json_body: Any = None, data: str | None = None) -> requests.Response:
+    def request(
+        self, method: str, path: str, *, json_body: Any = None, data: str | None = None
+    ) -> requests.Response:
         headers = {"Content-Type": "application/json"}
         if self.token is not None:
             headers["Authorization"] = f"Bearer {self.token}"

@@ -63,7 +63,9 @@ def test_another_stores_token_gets_404_for_those_ids(store_a: Client, store_b: C
 
 
 @pytest.mark.parametrize("token", [None, "cnv_not-a-real-token"])
-def test_no_or_wrong_token_gets_401_in_the_error_format(local_stack: dict[str, Any], token: str | None) -> None:
+def test_no_or_wrong_token_gets_401_in_the_error_format(
+    local_stack: dict[str, Any], token: str | None
+) -> None:
     reply = Client(local_stack["apiUrl"], token).request("GET", "/v1/products")
     assert reply.status_code == 401
     assert reply.json()["error"]["code"] == "unauthorized"
@@ -111,7 +113,15 @@ def test_openapi_document_is_public_and_unknown_routes_are_404(anonymous: Client
 def test_the_stores_console_command_works_against_the_local_stack(local_stack: dict[str, Any]) -> None:
     # When an operator lists the stores of the running local stack
     result = subprocess.run(
-        [sys.executable, "-m", "cnova_connector.cli.stores", "--local", local_stack["path"], "--json", "list"],
+        [
+            sys.executable,
+            "-m",
+            "cnova_connector.cli.stores",
+            "--local",
+            local_stack["path"],
+            "--json",
+            "list",
+        ],
         capture_output=True,
         text=True,
         timeout=60,

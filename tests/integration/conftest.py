@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 import boto3
 import pytest
+from local_stack.resources import DeployedStack, deploy
 from moto import mock_aws
 
 from cnova_connector.config import Settings, get_settings
 from cnova_connector.storage import bind_tables
 from cnova_connector.stores.admin import StoreAdmin
 from cnova_connector.stores.credentials import CnovaCredentials
-from local_stack.resources import DeployedStack, deploy
 from tests.support.aws import FAKE_AWS_ENV, TEMPLATE
 
 

@@ -55,28 +55,39 @@ def body_as(model: type[M]) -> M:
     try:
         data = json.loads(app.current_event.decoded_body or "", parse_float=Decimal)
     except json.JSONDecodeError as exc:
-        raise UnreadableBody([{"type": "json_invalid", "loc": ("body",), "msg": exc.msg,
-                               "ctx": {"error": f"{exc.msg} at line {exc.lineno} column {exc.colno}"}}]) from exc
+        raise UnreadableBody(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body",),
+                    "msg": exc.msg,
+                    "ctx": {"error": f"{exc.msg} at line {exc.lineno} column {exc.colno}"},
+                }
+            ]
+        ) from exc
     return model.model_validate(data)
 
 
 def path_id(name: str, value: str) -> str:
     if not _ID.match(value):
         raise InvalidInput(
-            f"bad {name}", [FieldProblem(name, "use 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")]
+            f"bad {name}",
+            [FieldProblem(name, "use 1-64 letters, digits, '.', '_' or '-', starting alphanumeric")],
         )
     return value
 
 
 def _json(status: int, body: Any) -> Response[Any]:
-    return Response(status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps(body))
+    return Response(
+        status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
+    )
 
 
 # ------------------------------------------------------------------ products
 
 
 @app.put("/v1/products/<productId>")
-def put_product(productId: str) -> Response[Any]:  # noqa: N803
+def put_product(productId: str) -> Response[Any]:
     service = CatalogueService(current_store_id())
     product_id = path_id("productId", productId)
     view, created = service.put_product(product_id, body_as(ProductIn))
@@ -84,7 +95,7 @@ def put_product(productId: str) -> Response[Any]:  # noqa: N803
 
 
 @app.get("/v1/products/<productId>")
-def get_product(productId: str) -> Response[Any]:  # noqa: N803
+def get_product(productId: str) -> Response[Any]:
     service = CatalogueService(current_store_id())
     return _json(HTTPStatus.OK, service.get_product(path_id("productId", productId)))
 
@@ -100,7 +111,7 @@ def list_products() -> Response[Any]:
 
 
 @app.patch("/v1/skus/<skuId>")
-def patch_sku(skuId: str) -> Response[Any]:  # noqa: N803
+def patch_sku(skuId: str) -> Response[Any]:
     service = CatalogueService(current_store_id())
     sku_id = path_id("skuId", skuId)
     return _json(HTTPStatus.OK, service.patch_sku(sku_id, body_as(SkuPatch)))

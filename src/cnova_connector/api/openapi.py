@@ -97,8 +97,12 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 
 def _errors(*codes: int) -> dict[str, Any]:
-    text = {400: "invalid input", 401: "missing or invalid token", 404: "not found (or another store's)",
-            409: "conflicts with the current state"}
+    text = {
+        400: "invalid input",
+        401: "missing or invalid token",
+        404: "not found (or another store's)",
+        409: "conflicts with the current state",
+    }
     return {str(c): _json(_ERROR, text[c]) for c in codes}
 
 
@@ -127,7 +131,9 @@ def build_document() -> dict[str, Any]:
                     "parameters": [product_id],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProductIn"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ProductIn"}}
+                        },
                     },
                     "responses": {
                         "200": _json(product, "replaced"),
@@ -147,7 +153,11 @@ def build_document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "cnovaStatus", "in": "query", "schema": {"enum": list(CNOVA_STATUSES)}},
                         {"name": "cursor", "in": "query", "schema": {"type": "string"}},
-                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                        },
                     ],
                     "responses": {
                         "200": _json(
@@ -167,10 +177,14 @@ def build_document() -> dict[str, Any]:
             "/v1/skus/{skuId}": {
                 "patch": {
                     "summary": "Change a SKU's price, offer price, stock and/or cross-docking days",
-                    "parameters": [{"name": "skuId", "in": "path", "required": True, "schema": {"type": "string"}}],
+                    "parameters": [
+                        {"name": "skuId", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
                     "requestBody": {
                         "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SkuPatch"}}},
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/SkuPatch"}}
+                        },
                     },
                     "responses": {
                         "200": _json({"$ref": "#/components/schemas/Sku"}, "the SKU after the change"),

@@ -61,7 +61,8 @@ class CatalogueService:
                 [
                     FieldProblem(
                         "skus",
-                        f"SKU {s.sku_id!r} is {s.cnova.status} at Cnova: keep it and set its stock to 0 instead",
+                        f"SKU {s.sku_id!r} is {s.cnova.status} at Cnova: "
+                        "keep it and set its stock to 0 instead",
                     )
                     for s in at_cnova
                 ],
@@ -102,7 +103,8 @@ class CatalogueService:
         except TransactWriteError as exc:
             if is_conflict(exc):
                 raise Conflict(
-                    f"product {product_id!r} or one of its SKUs changed while saving; nothing was written, retry"
+                    f"product {product_id!r} or one of its SKUs changed while saving; "
+                    "nothing was written, retry"
                 ) from exc
             raise
         saved = {s.sku_id: s for s in (previous.skus if previous else [])}

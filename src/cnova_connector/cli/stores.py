@@ -117,10 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--cnova-client-id", required=True)
     create.add_argument(
         "--cnova-access-token",
-        help="'-' reads it from standard input; default: $CNOVA_ACCESS_TOKEN or a prompt (keeps it out of history)",
+        help="'-' reads it from standard input; default: $CNOVA_ACCESS_TOKEN or a prompt "
+        "(keeps it out of the shell history)",
     )
     sub.add_parser("list", help="list stores")
-    for name, text in (("disable", "refuse the store's tokens"), ("enable", "accept the store's tokens again")):
+    for name, text in (
+        ("disable", "refuse the store's tokens"),
+        ("enable", "accept the store's tokens again"),
+    ):
         p = sub.add_parser(name, help=text)
         p.add_argument("store_id")
     rotate = sub.add_parser("rotate-token", help="issue a new API token and revoke the old ones")

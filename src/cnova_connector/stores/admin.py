@@ -65,7 +65,8 @@ class StoreAdmin:
         store_id = store_id or f"store-{secrets.token_hex(4)}"
         if not STORE_ID_RE.match(store_id):
             raise InvalidInput(
-                f"store id {store_id!r} must be 3-40 lowercase letters, digits or dashes, starting alphanumeric"
+                f"store id {store_id!r} must be 3-40 lowercase letters, digits or dashes, "
+                "starting alphanumeric"
             )
         now = _now()
         store = StoreModel(store_id, name=name, status="active", created_at=now, updated_at=now)

@@ -18,7 +18,7 @@ def hash_token(token: str) -> str:
 
 
 def token_hint(token: str) -> str:
-    """The first characters of a token: enough for an operator to tell tokens apart, useless to an attacker."""
+    """The first characters of a token: enough to tell tokens apart, useless to an attacker."""
     return token[: len(TOKEN_PREFIX) + 4] + "…"
 
 

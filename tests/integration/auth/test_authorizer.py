@@ -43,7 +43,7 @@ def test_missing_malformed_or_unknown_tokens_are_unauthorized(
     aws_stack: AwsStack, authorizer: Any, header: str
 ) -> None:
     aws_stack.new_store("Loja A")
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(authorizer, header)
 
 
@@ -52,7 +52,7 @@ def test_a_disabled_store_is_refused_and_enabled_again_is_allowed(
 ) -> None:
     store_id, token = aws_stack.new_store("Loja A")
     aws_stack.admin.set_status(store_id, "disabled")
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(authorizer, f"Bearer {token}")
     aws_stack.admin.set_status(store_id, "active")
     assert authorize(authorizer, f"Bearer {token}")["principalId"] == store_id
@@ -65,7 +65,7 @@ def test_rotating_a_token_revokes_the_old_one(aws_stack: AwsStack, authorizer: A
 
     # Then the new token works and the old one no longer does
     assert authorize(authorizer, f"Bearer {new}")["principalId"] == store_id
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(authorizer, f"Bearer {old}")
     # and the store lists one token, by its hint only
     assert aws_stack.admin.get_store(store_id).token_hints == (new[:8] + "…",)
@@ -74,7 +74,7 @@ def test_rotating_a_token_revokes_the_old_one(aws_stack: AwsStack, authorizer: A
 def test_tokens_are_stored_only_as_hashes(aws_stack: AwsStack) -> None:
     import boto3
 
-    store_id, token = aws_stack.new_store("Loja A")
+    _, token = aws_stack.new_store("Loja A")
     items = boto3.client("dynamodb").scan(TableName=aws_stack.settings.api_tokens_table)["Items"]
     assert len(items) == 1
     assert token not in str(items)
