@@ -186,6 +186,7 @@ def test_unknown_credentials_get_auth_error(cnova_sandbox: Any, make_client: Any
 
 
 def test_unknown_resources_are_not_found(client: CnovaClient) -> None:
+    # Given an empty seller, When unknown loads, items and orders are read, Then 404 → CnovaNotFound
     with pytest.raises(CnovaNotFound):
         client.get_product_load("does-not-exist")
     with pytest.raises(CnovaNotFound):

@@ -53,6 +53,7 @@ def test_every_request_carries_auth_and_json_headers(
 
 
 def test_credentials_repr_hides_the_token() -> None:
+    # Given credentials and a client built from them, Then neither repr shows the token
     assert TOKEN not in repr(CnovaCredentials(CLIENT_ID, TOKEN))
     assert TOKEN not in repr(CnovaClient(BASE, CnovaCredentials(CLIENT_ID, TOKEN)))
 
@@ -79,6 +80,7 @@ def test_timeouts_are_passed_to_requests(http: responses.RequestsMock, make_clie
 
 
 def test_base_url_defaults_to_production() -> None:
+    # Given no base URL, Then the client talks to Cnova production
     assert (
         CnovaClient(credentials=CnovaCredentials("a", "b")).transport.base_url
         == "https://api.cnova.com/api/v2"
@@ -149,6 +151,7 @@ def test_list_product_loads_filters_and_paginates(http: responses.RequestsMock, 
 
 
 def test_date_range_format() -> None:
+    # Given aware datetimes, Then ranges use "*" for an open side and keep milliseconds and offset
     utc = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert date_range(None, None) is None
     assert date_range(utc, None) == "2026-01-02T03:04:05.000+00:00,*"
@@ -156,12 +159,16 @@ def test_date_range_format() -> None:
 
 
 def test_plus_offset_is_escaped(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given a UTC date filter (offset "+00:00")
     http.get(f"{BASE}/orders/status/approved", json={"orders": [], **EMPTY})
+    # When listed
     client.list_orders("approved", since=datetime(2026, 1, 2, tzinfo=UTC)).collect()
+    # Then "+" is escaped so that the server does not read a space
     assert "approvedAt=2026-01-02T00:00:00.000%2B00:00,*" in only_call(http).request.url
 
 
 def test_update_and_delete_product_load(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given Cnova accepts PUT and DELETE of a load item
     http.put(f"{BASE}/loads/products/A%2FB", status=204)
     http.delete(f"{BASE}/loads/products/A%2FB", status=204)
     # When a SKU with a slash is fixed then deleted
@@ -181,6 +188,7 @@ def test_update_and_delete_product_load(http: responses.RequestsMock, client: Cn
 
 
 def test_get_product_load_with_errors(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given a loaded SKU rejected by the review
     http.get(
         f"{BASE}/loads/products/S1",
         json={
@@ -188,6 +196,7 @@ def test_get_product_load_with_errors(http: responses.RequestsMock, client: Cnov
             "errors": [{"code": "IMG", "message": "imagem inválida", "skuSellerId": "S1"}],
         },
     )
+    # When read, Then Cnova's reasons are there
     product = client.get_product_load("S1")
     assert product.errors[0].message == "imagem inválida"
 
@@ -196,6 +205,7 @@ def test_get_product_load_with_errors(http: responses.RequestsMock, client: Cnov
 
 
 def test_unit_updates(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given Cnova accepts unit updates
     http.put(f"{BASE}/sellerItems/S1/prices", status=204)
     http.put(f"{BASE}/sellerItems/S1/stock", status=204)
     http.put(f"{BASE}/sellerItems/S1/status", status=204)
@@ -212,6 +222,7 @@ def test_unit_updates(http: responses.RequestsMock, client: CnovaClient) -> None
 
 
 def test_bulk_updates_and_results(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given Cnova accepts bulk updates and reports their results
     for kind in ("prices", "stocks", "status"):
         http.put(f"{BASE}/loads/sellerItems/{kind}", status=204)
     http.get(
@@ -247,11 +258,13 @@ def test_bulk_updates_and_results(http: responses.RequestsMock, client: CnovaCli
 
 
 def test_empty_bulk_is_refused_before_sending(client: CnovaClient) -> None:
+    # Given nothing to send, Then the client refuses without calling Cnova
     with pytest.raises(ValueError):
         client.bulk_update_prices([])
 
 
 def test_seller_item_lists_and_one(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given one seller item, When listed and read with a site, Then the site is in the query
     http.get(
         f"{BASE}/sellerItems",
         json={"sellerItems": [{"skuSellerId": "A"}], "metadata": [{"key": "totalRows", "value": "1"}]},
@@ -283,6 +296,8 @@ def test_seller_item_lists_and_one(http: responses.RequestsMock, client: CnovaCl
 def test_each_order_list_uses_its_date_filter(
     http: responses.RequestsMock, client: CnovaClient, status, param
 ):
+    # Given each status list, When read with a date window and a customer name,
+    # Then the list's own date parameter carries the range
     http.get(f"{BASE}/orders/status/{status}", json={"orders": [], **EMPTY})
     since = datetime(2026, 12, 1, 0, 0, tzinfo=BRT)
     until = datetime(2026, 12, 2, 0, 0, tzinfo=BRT)
@@ -294,6 +309,8 @@ def test_each_order_list_uses_its_date_filter(
 
 
 def test_all_orders_list_and_one_item(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given one order with one item, When read through GET /orders and the item path, Then both parse;
+    # and a date filter without a status, or an unknown status, is refused before sending
     http.get(
         f"{BASE}/orders", json={"orders": [{"id": "1"}], "metadata": [{"key": "totalRows", "value": "1"}]}
     )
@@ -308,6 +325,7 @@ def test_all_orders_list_and_one_item(http: responses.RequestsMock, client: Cnov
 
 
 def test_unparseable_order_raises_protocol_error(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given an order without its id, Then a typed protocol error
     http.get(f"{BASE}/orders/1", json={"no": "id"})
     with pytest.raises(CnovaProtocolError):
         client.get_order("1")
@@ -317,6 +335,7 @@ def test_unparseable_order_raises_protocol_error(http: responses.RequestsMock, c
 
 
 def test_tracking_sent_body_is_the_official_new_tracking(http: responses.RequestsMock, client: CnovaClient):
+    # Given a shipment of two units with an NF-e whose XML link came spelled linkXML
     http.post(f"{BASE}/orders/975101/trackings/sent", status=201)
     tracking = NewTracking(
         items=["23236199-1", "23236199-2"],
@@ -337,7 +356,9 @@ def test_tracking_sent_body_is_the_official_new_tracking(http: responses.Request
             }
         ),
     )
+    # When posted
     client.post_tracking_sent("975101", tracking)
+    # Then Cnova receives the official NewTracking body
     assert body_of(only_call(http)) == {
         "items": ["23236199-1", "23236199-2"],
         "occurredAt": "2015-05-04T14:54:29.000-03:00",
@@ -358,11 +379,13 @@ def test_tracking_sent_body_is_the_official_new_tracking(http: responses.Request
 
 
 def test_tracking_needs_an_offset_on_occurred_at() -> None:
+    # Given a naive occurredAt, Then the tracking is refused before anything is sent
     with pytest.raises(ValueError):
         NewTracking(items=["1-1"], occurred_at=datetime(2026, 1, 1))
 
 
 def test_delivered_cancel_and_bulk_trackings(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given Cnova accepts every tracking endpoint
     when = datetime(2026, 12, 4, 9, 0, tzinfo=BRT)
     http.post(f"{BASE}/orders/1/trackings/delivered", status=201)
     http.post(f"{BASE}/orders/1/trackings/cancel", status=201)
@@ -391,6 +414,7 @@ def test_delivered_cancel_and_bulk_trackings(http: responses.RequestsMock, clien
     client.post_bulk_trackings("sent", [bulk])
     client.post_bulk_trackings("delivered", [bulk])
     results = client.list_bulk_tracking_results("sent", status="OK").collect()
+    # Then each body has the documented shape
     bodies = [body_of(c) for c in http.calls if c.request.method == "POST"]
     assert bodies[0] == {
         "items": ["1-1"],
@@ -417,6 +441,8 @@ def test_delivered_cancel_and_bulk_trackings(http: responses.RequestsMock, clien
 
 
 def test_sandbox_operations(http: responses.RequestsMock, client: CnovaClient) -> None:
+    # Given the sandbox answers an order creation with its Location, When created and approved,
+    # Then numbers are sent as numbers and the id comes back
     http.post(f"{BASE}/orders", status=201, headers={"Location": "/api/v2/orders/975101"})
     http.put(f"{BASE}/orders/status/approved/975101", status=204)
     order_id = client.sandbox_create_order(
@@ -435,6 +461,7 @@ def test_sandbox_operations(http: responses.RequestsMock, client: CnovaClient) -
 
 
 def test_client_is_a_context_manager(http: responses.RequestsMock) -> None:
+    # Given a client used in a with block, Then it works and closes its session at the end
     http.get(f"{BASE}/orders/1", json={"id": "1"})
     with CnovaClient(BASE, CnovaCredentials(CLIENT_ID, TOKEN)) as client:
         assert client.get_order("1").id == "1"

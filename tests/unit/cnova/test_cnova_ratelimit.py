@@ -151,6 +151,7 @@ def test_shared_limiter_takes_the_last_explicit_configuration() -> None:
 
 
 def test_rate_limit_rejects_nonsense() -> None:
+    # Given a zero limit or window, Then the configuration is refused
     with pytest.raises(ValueError):
         RateLimit(0, 60)
     with pytest.raises(ValueError):
