@@ -79,7 +79,9 @@ def path_id(name: str, value: str) -> str:
 
 def _json(status: int, body: Any) -> Response[Any]:
     return Response(
-        status_code=int(status), content_type=content_types.APPLICATION_JSON, body=json.dumps(body)
+        status_code=int(status),
+        content_type=content_types.APPLICATION_JSON,
+        body=json.dumps(body, ensure_ascii=False),
     )
 
 
