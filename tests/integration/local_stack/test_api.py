@@ -10,6 +10,9 @@ from local_stack.stack import LocalStack
 
 from .conftest import Recorded
 
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
+
 
 @pytest.fixture(scope="module")
 def api(local_stack: LocalStack) -> str:

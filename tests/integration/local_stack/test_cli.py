@@ -10,9 +10,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 
 from .conftest import TEST_TEMPLATE, wait_for
+
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
 
 
 def test_the_cli_serves_until_sigterm_and_exits_zero(tmp_path: Path) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from local_stack.filters import matches, matches_any
 
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
+
 RECORD = {
     "eventName": "MODIFY",
     "dynamodb": {"NewImage": {"kind": {"S": "sku"}, "price": {"N": "10"}}, "Keys": {"id": {"S": "A-1"}}},

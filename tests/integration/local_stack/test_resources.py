@@ -16,6 +16,9 @@ from moto.server import ThreadedMotoServer
 
 from .conftest import TEST_TEMPLATE
 
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
+
 REPO_TEMPLATE = Path(__file__).resolve().parents[3] / "template.yaml"
 
 

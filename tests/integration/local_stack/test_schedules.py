@@ -7,12 +7,16 @@ import json
 import threading
 from typing import Any
 
+import pytest
 import requests
 from local_stack.pumps import SchedulePump, next_fire
 from local_stack.stack import LocalStack
 from local_stack.workers import InvokeOutcome
 
 from .conftest import Recorded, wait_for
+
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
 
 
 def test_a_tick_delivers_the_schedule_input_to_its_function(

@@ -6,10 +6,14 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from local_stack.pumps import StreamPump
 from local_stack.stack import LocalStack
 
 from .conftest import Recorded, wait_for
+
+# one LocalStack per test session worker: keep this folder on one xdist worker
+pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("local_stack")]
 
 
 def _put(stack: LocalStack, item_id: str, kind: str = "item", fail: str | None = None) -> None:
