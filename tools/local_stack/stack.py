@@ -284,7 +284,21 @@ class LocalStack:
             "region": self.region,
             "stackName": self.stack_name,
             "stores": [{k: s.get(k) for k in ("id", "name", "token")} for s in self.stores],
+            "outputs": self.outputs(),
         }
+
+    def outputs(self) -> dict[str, Any]:
+        """The template's Outputs, resolved locally; execute-api URLs point at the local API."""
+        if self.stack is None:
+            return {}
+        out: dict[str, Any] = {}
+        for name, value in self.stack.outputs.items():
+            if isinstance(value, str) and self.api_url:
+                for api in self.stack.apis.values():
+                    remote = f"https://{api.api_id}.execute-api.{self.region}.amazonaws.com"
+                    value = value.replace(remote, self.api_url)
+            out[name] = value
+        return out
 
     def write_info(self, path: str | Path) -> Path:
         path = Path(path)

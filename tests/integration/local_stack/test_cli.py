@@ -51,6 +51,7 @@ def test_the_cli_serves_until_sigterm_and_exits_zero(tmp_path: Path) -> None:
         assert set(info) >= {"apiUrl", "sandboxUrl", "awsEndpointUrl", "stores"}
         assert info["apiUrl"].startswith("http://127.0.0.1:")
         assert info["sandboxUrl"] is None
+        assert info["outputs"] == {"ItemsTableName": "clitest-items"}
         assert requests.get(info["apiUrl"] + "/health", timeout=30).status_code == 200
 
         # When it gets SIGTERM
