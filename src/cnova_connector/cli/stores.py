@@ -21,7 +21,7 @@ from cnova_connector.config import Settings
 from cnova_connector.errors import DomainError
 from cnova_connector.storage import bind_tables
 from cnova_connector.stores.admin import StoreAdmin
-from cnova_connector.stores.credentials import CnovaCredentials
+from cnova_connector.stores.credentials import CnovaCredentials, new_credentials
 
 DEFAULT_STACK_FILE = Path(".local/stack.json")
 _OUTPUTS = {
@@ -85,7 +85,7 @@ def _credentials(args: argparse.Namespace) -> CnovaCredentials:
         token = sys.stdin.readline().strip()
     elif token is None:
         token = os.environ.get("CNOVA_ACCESS_TOKEN") or getpass.getpass("Cnova access_token: ")
-    return CnovaCredentials(client_id=args.cnova_client_id, access_token=token)
+    return new_credentials(args.cnova_client_id, token)
 
 
 def _print(data: Any, as_json: bool) -> None:

@@ -43,3 +43,14 @@ def test_settings_fail_fast_naming_the_missing_variable() -> None:
                 "CNOVA_API_URL": "https://x",
             }
         )
+
+
+def test_operator_typed_credentials_are_checked_before_storing() -> None:
+    from cnova_connector.errors import InvalidInput
+    from cnova_connector.stores.credentials import new_credentials
+
+    creds = new_credentials(" app ", " tok ")
+    assert (creds.client_id, creds.access_token) == ("app", "tok")
+    assert "tok" not in repr(creds)
+    with pytest.raises(InvalidInput, match="lack access_token"):
+        new_credentials("app", "  ")
