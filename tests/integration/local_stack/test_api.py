@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 import requests
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
 from local_stack.stack import LocalStack
 
 from .conftest import Recorded
@@ -43,6 +44,10 @@ def test_an_authorized_route_gets_path_query_and_the_authorizer_context(api: str
     assert response.headers["X-Handler"] == "api"
     assert response.headers["Content-Type"] == "application/json"
     assert response.raw.headers.getlist("Set-Cookie") == ["a=1", "b=2"]
+    # and the whole event is a valid API Gateway REST proxy event (Powertools' model of it)
+    parsed = APIGatewayProxyEventModel.model_validate(body["event"])
+    assert parsed.requestContext.identity.sourceIp is not None
+    assert parsed.requestContext.authorizer is not None
 
 
 def test_a_missing_or_rejected_token_gets_the_unauthorized_gateway_response(api: str) -> None:

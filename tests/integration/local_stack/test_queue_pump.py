@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import SqsModel
 from local_stack.stack import LocalStack
 
 from .conftest import Recorded, wait_for
@@ -76,6 +77,7 @@ def test_only_the_failed_message_is_redelivered_and_then_lands_in_the_dlq(
     assert rec["messageAttributes"]["origin"]["dataType"] == "String"
     assert {"messageId", "receiptHandle", "body", "md5OfBody", "attributes"} <= set(rec)
     assert {"SentTimestamp", "ApproximateFirstReceiveTimestamp"} <= set(rec["attributes"])
+    SqsModel.model_validate({"Records": [rec]})  # Powertools' model of the SQS event
 
 
 def test_a_handler_error_fails_the_whole_batch_until_the_redrive(

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamModel
 from local_stack.pumps import StreamPump
 from local_stack.stack import LocalStack
 
@@ -87,6 +88,9 @@ def test_stream_records_arrive_filtered_in_order_and_in_aws_shape(
     assert isinstance(first["dynamodb"]["ApproximateCreationDateTime"], int)
     seqs = [int(r["dynamodb"]["SequenceNumber"]) for r in got]
     assert seqs == sorted(seqs)
+    # and the records validate against Powertools' model of the DynamoDB stream event
+    parsed = DynamoDBStreamModel.model_validate({"Records": got})
+    assert parsed.Records[0].dynamodb.NewImage == {"itemId": p + "1", "kind": "item"}
 
 
 def test_a_reported_item_failure_is_retried_from_that_record_keeping_order(
