@@ -269,7 +269,7 @@ class ApiServer:
                 statements=_as_list(result["policyDocument"].get("Statement")),
                 context=dict(result.get("context") or {}),
             )
-            if auth.ttl_seconds > 0:
+            if auth.ttl_seconds > 0 and auth.identity_sources:
                 with self._cache_lock:
                     self._cache[key] = cached
         decision = policy_decision(cached.statements, method_arn)

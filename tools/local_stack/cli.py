@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         datefmt="%H:%M:%S",
         stream=sys.stderr,
     )
-    for noisy in ("botocore", "boto3", "urllib3", "werkzeug"):
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "pynamodb"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     overrides = {}
     for item in args.parameter_overrides:

@@ -17,6 +17,7 @@ import decimal
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -58,6 +59,8 @@ def _error(exc: BaseException, error_type: str | None = None) -> dict[str, Any]:
 
 
 def main() -> None:
+    # Ctrl-C in a terminal reaches the whole process group; the parent decides when sandboxes end
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)  # the handler's prints go to stderr
     sys.stdout = sys.stderr

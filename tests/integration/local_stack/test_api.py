@@ -134,3 +134,28 @@ def test_the_local_control_surface_lists_the_stack(api: str) -> None:
     body = requests.get(f"{api}/_local/stack", timeout=30).json()
     assert "ScheduledFunctionHourly" in body["schedules"]
     assert "GET /items/{itemId}" in body["routes"]
+
+
+def test_a_request_authorizer_on_a_second_api_with_a_greedy_path(api: str) -> None:
+    # Given the partner API (REQUEST authorizer on a header and a query string, route ANY /partner/{proxy+})
+    # When it is called with matching, mismatching and missing identity sources
+    ok = requests.post(
+        f"{api}/partner/a/b/c?tenant=t1", headers={"X-Api-Key": "key-t1"}, data="hello", timeout=30
+    )
+    wrong = requests.post(f"{api}/partner/a?tenant=t1", headers={"X-Api-Key": "key-t2"}, timeout=30)
+    missing = requests.post(f"{api}/partner/a", headers={"X-Api-Key": "key-t1"}, timeout=30)
+
+    # Then the authorized call gets the greedy path parameter, its body and the context
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["resource"] == "/partner/{proxy+}"
+    assert body["pathParameters"] == {"proxy": "a/b/c"}
+    assert body["body"] == "hello"
+    assert body["httpMethod"] == "POST"
+    assert body["stage"] == "partner"
+    assert body["authorizer"]["tenant"] == "t1"
+    assert body["authorizer"]["path"] == "/partner/a/b/c"
+    # and the others get API Gateway's default 401 (this API defines no gateway responses)
+    for response in (wrong, missing):
+        assert response.status_code == 401
+        assert response.json() == {"message": "Unauthorized"}
