@@ -13,6 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from local_stack.stack import DEFAULT_API_PORT, DEFAULT_AWS_PORT, DEFAULT_SANDBOX_PORT, LocalStack
+from local_stack.template import TemplateError
 
 
 def _find_repo_root(start: Path) -> Path:
@@ -116,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             pass
         print("stopping...", flush=True)
         return 0
+    except (RuntimeError, OSError, TemplateError) as exc:  # expected: ports, templates
+        logging.getLogger("local_stack").error("local stack failed: %s", exc)
+        return 1
     except Exception as exc:
         logging.getLogger("local_stack").exception("local stack failed: %s", exc)
         return 1

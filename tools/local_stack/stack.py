@@ -119,6 +119,8 @@ class LocalStack:
 
         self._start_sandbox()
         if self.moto_mode == "thread":
+            # ThreadedMotoServer.start() waits forever if its port is taken: check first
+            _check_port_free(self.host, self.aws_port, "AWS_PORT")
             self._moto = ThreadedMotoServer(ip_address=self.host, port=self.aws_port, verbose=False)
         else:
             self._moto = MotoProcess(self.host, self.aws_port)
@@ -353,6 +355,17 @@ class MotoProcess:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def _check_port_free(host: str, port: int, what: str) -> None:
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise RuntimeError(f"port {port} ({what}) on {host} is in use: {exc.strerror}") from exc
 
 
 def _free_port(host: str) -> int:

@@ -159,3 +159,17 @@ def test_a_request_authorizer_on_a_second_api_with_a_greedy_path(api: str) -> No
     for response in (wrong, missing):
         assert response.status_code == 401
         assert response.json() == {"message": "Unauthorized"}
+
+
+def test_a_function_can_be_invoked_directly_through_the_control_surface(api: str) -> None:
+    # Given the scheduled function; When invoked with an event through /_local/functions
+    ok = requests.post(f"{api}/_local/functions/ScheduledFunction/invoke", json={"direct": True}, timeout=30)
+    failing = requests.post(
+        f"{api}/_local/functions/ScheduledFunction/invoke", json={"fail": True}, timeout=30
+    )
+
+    # Then the result, or Lambda's error payload, comes back
+    assert ok.json()["ok"] is True and ok.json()["result"] == {"ok": True}
+    assert failing.json()["ok"] is False
+    assert failing.json()["error"]["errorType"] == "RuntimeError"
+    assert failing.json()["error"]["errorMessage"] == "schedule failure requested"
