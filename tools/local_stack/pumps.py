@@ -154,29 +154,48 @@ class StreamPump(_Pump):
         start = "LATEST" if (m.starting_position or "LATEST") == "LATEST" else "TRIM_HORIZON"
         for shard in (s["ShardId"] for s in desc.get("Shards", [])):
             if shard not in self.checkpoints:
-                # LATEST is pinned once, at the first start, to the sequence number it points at
-                self.checkpoints[shard] = None
+                self.checkpoints[shard] = None  # nothing done yet: (re)start from StartingPosition
                 self.iterators[shard] = self._iterator(streams, shard, start)
         log.info("stream %s → %s (%s)", m.source_id, m.function_id, start)
+        window = float(m.batching_window_seconds)
+        pending: dict[str, list[dict[str, Any]]] = {}  # filtered records waiting for the batch window
+        pending_since: dict[str, float] = {}
+        pending_last: dict[str, str] = {}  # last raw sequence number read into pending
         while not self._stop.is_set():
             busy = False
             for shard in list(self.iterators):
+                batch = pending.setdefault(shard, [])
                 iterator = self.iterators.get(shard) or self._iterator(streams, shard, start)
+                limit = max(1, min(m.batch_size - len(batch), 1000))
                 try:
-                    resp = streams.get_records(ShardIterator=iterator, Limit=max(1, min(m.batch_size, 1000)))
-                except Exception as exc:  # expired/unknown iterator: resume from the checkpoint
+                    resp = streams.get_records(ShardIterator=iterator, Limit=limit)
+                except Exception as exc:  # expired/unknown iterator: re-read from the checkpoint
                     log.debug("stream %s: iterator lost (%s); resuming from the checkpoint", m.source_id, exc)
+                    batch.clear()
+                    pending_since.pop(shard, None)
                     self.iterators[shard] = self._iterator(streams, shard, start)
                     continue
+                self.iterators[shard] = resp.get("NextShardIterator") or ""
                 records = resp.get("Records", [])
                 if records:
                     busy = True
                     events = [stream_record_to_event(r, m.source_arn, self.stack.region) for r in records]
-                    selected = [e for e in events if matches_any(m.filter_patterns, e)]
-                    if selected and not self._deliver(shard, selected):
-                        return  # stopping: the checkpoint is not advanced
-                    self.checkpoints[shard] = records[-1]["dynamodb"]["SequenceNumber"]
-                self.iterators[shard] = resp.get("NextShardIterator") or ""
+                    batch += [e for e in events if matches_any(m.filter_patterns, e)]
+                    pending_last[shard] = records[-1]["dynamodb"]["SequenceNumber"]
+                    if not batch:  # everything filtered out: nothing to deliver, move on
+                        self.checkpoints[shard] = pending_last[shard]
+                        continue
+                    pending_since.setdefault(shard, time.monotonic())
+                if not batch:
+                    continue
+                full = len(batch) >= m.batch_size
+                if not full and time.monotonic() - pending_since[shard] < window:
+                    continue  # MaximumBatchingWindowInSeconds: wait for more records
+                if not self._deliver(shard, list(batch)):
+                    return  # stopping: the checkpoint is not advanced
+                self.checkpoints[shard] = pending_last[shard]
+                batch.clear()
+                pending_since.pop(shard, None)
             if not busy:
                 self._stop.wait(POLL_INTERVAL)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
@@ -193,3 +194,32 @@ def test_a_batch_that_crashes_the_handler_is_bisected_down_to_the_bad_record(
     assert ids == {p + "1", p + "2"}
     assert info["DDBStreamBatchInfo"]["batchSize"] == 1
     assert info["responseContext"]["functionError"] == "Unhandled"
+
+
+def test_the_batching_window_coalesces_changes_into_one_invocation(
+    local_stack: LocalStack, recorded: Recorded
+) -> None:
+    # Given a consumer with MaximumBatchingWindowInSeconds 5, and four changes written one by one
+    # (well within the window, each a separate request the pump could otherwise deliver alone)
+    assert local_stack.stack is not None
+    p = f"window-{uuid.uuid4().hex[:6]}-"
+    ddb = local_stack.client("dynamodb")
+    for n in range(4):
+        ddb.put_item(
+            TableName=local_stack.stack.table_name("ChangesTable"), Item={"itemId": {"S": f"{p}{n}"}}
+        )
+        time.sleep(0.2)
+
+    # When the window closes
+    got = wait_for(lambda: len(_delivered(recorded, p)) >= 4 and _delivered(recorded, p), what="4 changes")
+
+    # Then the handler got them in a single batch, in order
+    assert [r["dynamodb"]["Keys"]["itemId"]["S"] for r in got] == [f"{p}{n}" for n in range(4)]
+    assert _batches_with(recorded, f"{p}0") == 1
+    assert _batches_with(recorded, f"{p}3") == 1
+    batch = next(
+        row["event"]["Records"]
+        for row in recorded.items("stream-batch")
+        if any(r["dynamodb"]["Keys"]["itemId"]["S"] == f"{p}0" for r in row["event"]["Records"])
+    )
+    assert len(batch) == 4
