@@ -18,6 +18,7 @@ import datetime as dt
 import fnmatch
 import json
 import logging
+import re
 import threading
 import time
 import uuid
@@ -110,6 +111,10 @@ class ApiServer:
                 self._routes.append((api, route))
         # most specific first: more literal segments, fewer greedy params, exact method before ANY
         self._routes.sort(key=lambda ar: self._specificity(ar[1]))
+        self._resources: list[tuple[Api, str, re.Pattern[str]]] = []
+        for api, route in self._routes:
+            if not any(a is api and p == route.path for a, p, _ in self._resources):
+                self._resources.append((api, route.path, route.pattern))
         self._cache: dict[tuple[str, str], _CachedPolicy] = {}
         self._cache_lock = threading.Lock()
         self._server: BaseWSGIServer = make_server(host, port, self._wsgi, threaded=True)
@@ -122,18 +127,19 @@ class ApiServer:
         return f"http://{self.host}:{self.port}"
 
     @staticmethod
-    def _specificity(route: RouteDef) -> tuple[int, int, int]:
+    def _specificity(route: RouteDef) -> tuple[int, int, int, int]:
         segs = route.path.strip("/").split("/")
         params = sum(1 for s in segs if s.startswith("{"))
         greedy = sum(1 for s in segs if s.endswith("+}"))
-        return (greedy, params, -len(segs))
+        return (greedy, params, -len(segs), 1 if route.method == "ANY" else 0)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._server.serve_forever, name="api", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() waits for serve_forever(), which must be running
+            self._server.shutdown()
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -196,13 +202,16 @@ class ApiServer:
             if path.startswith(prefix):
                 candidates.append(path[len(prefix) - 1 :])
         for candidate in candidates:
-            for want_any in (False, True):
-                for api, route in self._routes:
-                    if (route.method == "ANY") != want_any or (not want_any and route.method != method):
-                        continue
-                    m = route.pattern.match(candidate)
-                    if m:
-                        return api, route, {k: v for k, v in m.groupdict().items()}
+            # API Gateway picks the resource (most specific path) first, then its method
+            for api, path, pattern in self._resources:
+                m = pattern.match(candidate)
+                if not m:
+                    continue
+                methods = {r.method: r for a, r in self._routes if a is api and r.path == path}
+                route = methods.get(method) or methods.get("ANY")
+                if route is None:
+                    return None, None, {}
+                return api, route, dict(m.groupdict())
         return None, None, {}
 
     # ------------------------------------------------------------------------------- authorizer

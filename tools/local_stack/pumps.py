@@ -63,6 +63,9 @@ class _Pump:
         self._thread = threading.Thread(target=self._run_safely, name=self.name, daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        self._stop.set()
+
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         if self._thread is not None:

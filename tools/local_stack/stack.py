@@ -233,6 +233,8 @@ class LocalStack:
         if self.api is not None:
             steps.append(("api", self.api.stop))
         for pump in self.pumps:
+            pump.request_stop()  # all at once; then wait for each (an invocation may be running)
+        for pump in self.pumps:
             steps.append((pump.name, pump.stop))
         if self.workers is not None:
             steps.append(("workers", self.workers.stop))

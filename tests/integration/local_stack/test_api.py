@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
 
 import pytest
 import requests
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventModel
+from local_stack.apigw import ApiServer
+from local_stack.resources import Api
 from local_stack.stack import LocalStack
+from local_stack.template import RouteDef
+from local_stack.workers import InvokeOutcome
 
 from .conftest import Recorded
 
@@ -173,3 +178,30 @@ def test_a_function_can_be_invoked_directly_through_the_control_surface(api: str
     assert failing.json()["ok"] is False
     assert failing.json()["error"]["errorType"] == "RuntimeError"
     assert failing.json()["error"]["errorMessage"] == "schedule failure requested"
+
+
+def test_routes_match_the_most_specific_resource_first_then_its_method() -> None:
+    # Given routes that overlap: a greedy ANY, a parameter and a literal under the same prefix
+    routes = [
+        RouteDef("ANY", "/{proxy+}", "Fallback", None, "Api"),
+        RouteDef("GET", "/products/{productId}", "GetOne", None, "Api"),
+        RouteDef("GET", "/products/export", "Export", None, "Api"),
+        RouteDef("ANY", "/products/{productId}/skus", "Skus", None, "Api"),
+    ]
+    api_def = Api("Api", "abc123", "prod", routes, {}, {})
+    stack = SimpleNamespace(apis={"Api": api_def}, region="us-east-1", account_id="123456789012")
+    server = ApiServer(stack, lambda f, e: InvokeOutcome(True), port=0)  # type: ignore[arg-type]
+    try:
+        # When requests are matched; Then API Gateway's choice is made
+        def pick(method: str, path: str) -> tuple[str | None, dict[str, str]]:
+            _, route, params = server._match(method, path)
+            return (route.function_id if route else None), params
+
+        assert pick("GET", "/products/export") == ("Export", {})
+        assert pick("GET", "/products/p1") == ("GetOne", {"productId": "p1"})
+        assert pick("DELETE", "/products/p1/skus") == ("Skus", {"productId": "p1"})
+        assert pick("POST", "/anything/else") == ("Fallback", {"proxy": "anything/else"})
+        # the resource /products/{productId} exists but has no PUT: no fallback to the greedy route
+        assert pick("PUT", "/products/p1") == (None, {})
+    finally:
+        server.stop()
