@@ -38,6 +38,8 @@ log = logging.getLogger("local_stack.api")
 Invoke = Callable[[str, Any], InvokeOutcome]
 Tick = Callable[[str, Any], InvokeOutcome]
 
+LAMBDA_API_PREFIX = "/2015-03-31/functions/"
+
 _DEFAULT_RESPONSES: dict[str, tuple[int, str | None]] = {
     "UNAUTHORIZED": (401, "Unauthorized"),
     "ACCESS_DENIED": (403, "User is not authorized to access this resource"),
@@ -170,6 +172,8 @@ class ApiServer:
     def _handle(self, request: Request) -> tuple[Response, str]:
         if request.path.startswith("/_local/"):
             return self._local(request), "local"
+        if request.path.startswith(LAMBDA_API_PREFIX) and request.method == "POST":
+            return self._lambda_invoke(request)
         api, route, params = self._match(request.method, request.path)
         if api is None or route is None:
             apis = list(self.stack.apis.values())
@@ -419,6 +423,55 @@ class ApiServer:
                     .replace("$context.error.responseType", rtype)
                 )
         return Response(body, status=status, headers=headers, content_type="application/json")
+
+    # ------------------------------------------------------------------------------- Lambda Invoke API
+    def function_for(self, name: str) -> str | None:
+        """Logical id of a function given as name, logical id, or (partial) ARN with a qualifier."""
+        if name.startswith("arn:"):
+            parts = name.split(":")
+            name = parts[6] if len(parts) > 6 else name
+        elif ":" in name:
+            name = name.split(":")[0]
+        for logical_id, fn in self.stack.functions.items():
+            if name in (fn.name, logical_id):
+                return logical_id
+        return None
+
+    def _lambda_invoke(self, request: Request) -> tuple[Response, str]:
+        """``POST /2015-03-31/functions/<name>/invocations`` as the Lambda service answers it, so that
+        handlers (``AWS_ENDPOINT_URL_LAMBDA``) and operators can invoke functions."""
+        rest = request.path[len(LAMBDA_API_PREFIX) :]
+        name, _, tail = rest.partition("/")
+        function_id = self.function_for(name)
+        if tail != "invocations" or function_id is None:
+            body = {"Type": "User", "message": f"Function not found: {name}"}
+            return self._json(404, body, {"x-amzn-ErrorType": "ResourceNotFoundException"}), "lambda 404"
+        raw = request.get_data()
+        try:
+            event = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {"Type": "User", "message": "Could not parse request body into json"}
+            return self._json(400, body, {"x-amzn-ErrorType": "InvalidRequestContentException"}), "lambda 400"
+        kind = request.headers.get("X-Amz-Invocation-Type", "RequestResponse")
+        if kind == "DryRun":
+            return Response(status=204), f"{function_id} dry run"
+        if kind == "Event":
+            threading.Thread(target=self._invoke_async, args=(function_id, event), daemon=True).start()
+            return Response(status=202), f"{function_id} async"
+        outcome = self.invoke(function_id, event)
+        headers = {"X-Amz-Executed-Version": "$LATEST"}
+        if not outcome.ok:
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            return self._json(200, outcome.error, headers), f"{function_id} error"
+        return self._json(200, outcome.result, headers), function_id
+
+    def _invoke_async(self, function_id: str, event: Any) -> None:
+        """Lambda retries an asynchronous invocation's errors twice; here without the long delays."""
+        for attempt in range(3):
+            if self.invoke(function_id, event).ok:
+                return
+            time.sleep(0.5 * (attempt + 1))
+        log.warning("%s: asynchronous invocation failed 3 times; dropped", function_id)
 
     # ------------------------------------------------------------------------------- local control
     def _local(self, request: Request) -> Response:

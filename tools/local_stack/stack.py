@@ -149,11 +149,14 @@ class LocalStack:
             len(self.stack.functions),
         )
 
+        # the API server binds its port now: functions get it as their Lambda endpoint
+        self.api = ApiServer(self.stack, self.invoke, host=self.host, port=self.api_port, tick=self.tick)
+        env_overrides = {"AWS_ENDPOINT_URL_LAMBDA": self.api.url, **self.env_overrides}
         api_functions = {r.function_id for a in self.stack.apis.values() for r in a.routes}
         api_functions |= {au.function_id for a in self.stack.apis.values() for au in a.authorizers.values()}
         self.workers = Workers(
             self.stack,
-            env_overrides=self.env_overrides,
+            env_overrides=env_overrides,
             pool_sizes={f: self.api_workers for f in api_functions},
         )
         self.workers.start(wait=True)
@@ -173,9 +176,6 @@ class LocalStack:
         if self.moto_mode == "thread" and stream_pumps:
             threading.Thread(target=self._janitor, args=(stream_pumps,), name="janitor", daemon=True).start()
 
-        self.api = ApiServer(
-            self.stack, self.workers.invoke, host=self.host, port=self.api_port, tick=self.tick
-        )
         self.api.start()
         self.api_url = self.api.url
         log.info("api on %s", self.api_url)
@@ -268,8 +268,9 @@ class LocalStack:
         return client_factory(self._session(), region=self.region, endpoint_url=self.aws_endpoint_url)
 
     def client(self, service: str) -> Any:
-        """A boto3 client pointed at this stack's emulator."""
-        return self._session().client(service, region_name=self.region, endpoint_url=self.aws_endpoint_url)
+        """A boto3 client pointed at this stack's emulator (``lambda``: at the local functions)."""
+        endpoint = self.api_url if service == "lambda" and self.api_url else self.aws_endpoint_url
+        return self._session().client(service, region_name=self.region, endpoint_url=endpoint)
 
     def tick(self, schedule_id: str, input_override: Any = None) -> InvokeOutcome:
         """Fire a schedule now (synchronously; retries and DLQ as configured)."""

@@ -118,3 +118,24 @@ def test_schedule_expressions() -> None:
     assert next_fire("cron(0 0 1 JAN ? *)", t) == dt.datetime(2027, 1, 1, 0, 0, tzinfo=dt.UTC)
     assert next_fire("at(2026-12-04T11:00:00)", t) == dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC)
     assert next_fire("at(2026-12-04T09:00:00)", t) is None
+
+
+def test_functions_can_be_invoked_through_the_lambda_api(local_stack: LocalStack, recorded: Recorded) -> None:
+    # Given boto3's Lambda client on the local stack (handlers get it through AWS_ENDPOINT_URL_LAMBDA)
+    client = local_stack.client("lambda")
+    marker = {"marker": "via-lambda-api"}
+
+    # When a function is invoked synchronously, one that fails, and one that relays asynchronously
+    ok = client.invoke(FunctionName="lstest-ScheduledFunction", Payload=json.dumps({"direct": 1}))
+    failed = client.invoke(FunctionName="ScheduledFunction", Payload=json.dumps({"fail": True}))
+    relayed = client.invoke(
+        FunctionName=local_stack.stack.functions["ScheduledFunction"].arn if local_stack.stack else "",
+        Payload=json.dumps({"relay_to": "lstest-ScheduledFunction", "payload": marker}),
+    )
+
+    # Then results and errors come back as Lambda returns them, and the relayed event arrives
+    assert json.loads(ok["Payload"].read()) == {"ok": True}
+    assert failed["FunctionError"] == "Unhandled"
+    assert json.loads(failed["Payload"].read())["errorMessage"] == "schedule failure requested"
+    assert relayed["StatusCode"] == 200
+    wait_for(lambda: any(r["event"] == marker for r in recorded.items("schedule")), what="the relayed event")
