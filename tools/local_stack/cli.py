@@ -61,6 +61,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--no-sandbox", action="store_true", help="do not start the Cnova sandbox")
     parser.add_argument("--no-demo", action="store_true", help="do not create the demo stores")
+    parser.add_argument(
+        "--no-reload", action="store_true", help="do not restart functions when their code (or src/) changes"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser.parse_args(argv)
 
@@ -105,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         sandbox=False if args.no_sandbox else None,
         demo=not args.no_demo,
         moto_mode="thread",
+        reload=not args.no_reload,
     )
     output = Path(args.output)
     try:

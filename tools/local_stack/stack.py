@@ -70,6 +70,8 @@ class LocalStack:
         schedule_speedup: float | None = None,
         output_path: str | Path | None = None,
         moto_mode: str = "process",
+        reload: bool = False,
+        watch_dirs: list[str | Path] | None = None,
     ) -> None:
         self.template_path = Path(template_path).resolve()
         self.host = host
@@ -88,6 +90,11 @@ class LocalStack:
         if moto_mode not in ("process", "thread"):
             raise ValueError("moto_mode is 'process' or 'thread'")
         self.moto_mode = moto_mode
+        self.reload = reload
+        # shared code every function imports (the core package); default: src/ beside the template
+        default_watch = [self.template_path.parent / "src"]
+        self.watch_dirs = [Path(d) for d in watch_dirs] if watch_dirs is not None else default_watch
+        self._watcher: threading.Event | None = None
 
         self.aws_endpoint_url: str = ""
         self.api_url: str = ""
@@ -160,6 +167,8 @@ class LocalStack:
             pool_sizes={f: self.api_workers for f in api_functions},
         )
         self.workers.start(wait=True)
+        if self.reload:
+            self._watcher = self.workers.watch(self.watch_dirs)
 
         for mapping in self.stack.event_source_mappings.values():
             if not mapping.enabled:
@@ -229,6 +238,8 @@ class LocalStack:
         if self._stopped.is_set():
             return
         self._stopped.set()
+        if self._watcher is not None:
+            self._watcher.set()
         steps: list[tuple[str, Any]] = []
         if self.api is not None:
             steps.append(("api", self.api.stop))

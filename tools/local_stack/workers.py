@@ -10,6 +10,7 @@ restarted (the next invocation is a cold start), as Lambda does.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -30,6 +31,7 @@ from local_stack.resources import DeployedStack, FunctionSpec
 log = logging.getLogger("local_stack.workers")
 
 _TOOLS_DIR = str(Path(__file__).resolve().parent.parent)
+_UNWATCHED = {"__pycache__", "node_modules", "venv", "build", "dist"}
 _PASSTHROUGH_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "VIRTUAL_ENV", "SYSTEMROOT")
 
 
@@ -267,6 +269,8 @@ class FunctionPool:
         for w in self.workers:
             self._idle.put(w)
         self.invocations = 0
+        self.generation = 0  # bumped when the code changed: older sandboxes restart when next idle
+        self._started: dict[int, int] = {id(w): 0 for w in self.workers}
 
     def start(self) -> None:
         for w in self.workers:
@@ -279,10 +283,16 @@ class FunctionPool:
     def invoke(self, event: Any, *, timeout: float | None = None) -> InvokeOutcome:
         worker = self._idle.get()
         try:
+            if self._started[id(worker)] < self.generation:
+                worker.stop(grace=0.5)  # code changed since it started: cold start with the new code
+                self._started[id(worker)] = self.generation
             self.invocations += 1
             return worker.invoke(event, timeout=timeout)
         finally:
             self._idle.put(worker)
+
+    def code_changed(self) -> None:
+        self.generation += 1
 
     def stop(self) -> None:
         for w in self.workers:
@@ -332,6 +342,42 @@ class Workers:
         if not outcome.ok:
             log.info("%s failed: %s: %s", function_id, outcome.error_type, outcome.error_message[:200])
         return outcome
+
+    def watch(self, extra_dirs: list[Path] | None = None, interval: float = 1.0) -> threading.Event:
+        """Restart a function's sandboxes (at their next invocation) when a ``.py`` file under its code
+        directory, or under ``extra_dirs`` (shared code, for every function), changes. Returns the
+        event that stops the watcher."""
+        stop = threading.Event()
+        shared = [d for d in (extra_dirs or []) if d.is_dir()]
+
+        def snapshot(dirs: list[Path]) -> dict[str, float]:
+            out: dict[str, float] = {}
+            for d in dirs:
+                for root, subdirs, files in os.walk(d):
+                    subdirs[:] = [x for x in subdirs if not x.startswith(".") and x not in _UNWATCHED]
+                    for name in files:
+                        if name.endswith(".py"):
+                            path = os.path.join(root, name)
+                            with contextlib.suppress(OSError):
+                                out[path] = os.stat(path).st_mtime
+            return out
+
+        def run() -> None:
+            own = {fid: snapshot([p.spec.code_dir]) for fid, p in self.pools.items()}
+            common = snapshot(shared)
+            while not stop.wait(interval):
+                now_common = snapshot(shared)
+                everyone = now_common != common
+                common = now_common
+                for fid, pool in self.pools.items():
+                    now_own = snapshot([pool.spec.code_dir])
+                    if everyone or now_own != own[fid]:
+                        own[fid] = now_own
+                        pool.code_changed()
+                        log.info("%s: code changed; sandboxes restart at their next invocation", fid)
+
+        threading.Thread(target=run, name="code-watcher", daemon=True).start()
+        return stop
 
     def stop(self) -> None:
         threads = [threading.Thread(target=p.stop) for p in self.pools.values()]
