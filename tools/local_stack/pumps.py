@@ -510,15 +510,21 @@ def _cron_value(text: str, names: dict[str, int] | None) -> int:
     return names[text.upper()] if names and text.upper() in names else int(text)
 
 
-def next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
-    """The first time after ``after`` (UTC) a ``rate``/``cron``/``at`` expression fires."""
+def next_fire(expression: str, after: dt.datetime, timezone: str | None = None) -> dt.datetime | None:
+    """The first time after ``after`` a ``rate``/``cron``/``at`` expression fires (cron and at are read
+    in ``timezone``, default UTC; the result is in UTC)."""
     expression = expression.strip()
+    zone: dt.tzinfo = dt.UTC
+    if timezone:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(timezone)
     rate = _RATE.match(expression)
     if rate:
         seconds = int(rate.group(1)) * _UNIT_SECONDS[rate.group(2).rstrip("s")]
         return after + dt.timedelta(seconds=seconds)
     if expression.startswith("at(") and expression.endswith(")"):
-        at = dt.datetime.fromisoformat(expression[3:-1]).replace(tzinfo=dt.UTC)
+        at = dt.datetime.fromisoformat(expression[3:-1]).replace(tzinfo=zone).astimezone(dt.UTC)
         return at if at > after else None
     if expression.startswith("cron(") and expression.endswith(")"):
         fields = expression[5:-1].split()
@@ -530,8 +536,10 @@ def next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
         months = _cron_field(fields[3], 1, 12, _MONTHS)
         dow = _cron_field(fields[4], 1, 7, _DAYS)
         years = _cron_field(fields[5], 1970, 2199)
-        t = (after + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
-        limit = after + dt.timedelta(days=366 * 5)
+        # walk wall-clock minutes in the schedule's zone (naive), then convert the hit to UTC
+        local = after.astimezone(zone).replace(tzinfo=None)
+        t = (local + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+        limit = local + dt.timedelta(days=366 * 5)
         while t < limit:
             if (months and t.month not in months) or (years and t.year not in years):
                 t = (t.replace(day=1, hour=0, minute=0) + dt.timedelta(days=32)).replace(day=1)
@@ -545,7 +553,7 @@ def next_fire(expression: str, after: dt.datetime) -> dt.datetime | None:
             if minutes and t.minute not in minutes:
                 t += dt.timedelta(minutes=1)
                 continue
-            return t
+            return t.replace(tzinfo=zone).astimezone(dt.UTC)
         return None
     raise ValueError(f"unsupported schedule expression: {expression}")
 
@@ -581,7 +589,7 @@ class SchedulePump(_Pump):
         due: dict[str, dt.datetime | None] = {}
         for s in self.stack.schedules.values():
             if s.enabled:
-                due[s.logical_id] = next_fire(s.expression, virtual_start)
+                due[s.logical_id] = next_fire(s.expression, virtual_start, s.timezone)
                 log.info(
                     "schedule %s (%s) → %s, next %s",
                     s.logical_id,
@@ -593,7 +601,8 @@ class SchedulePump(_Pump):
             now = virtual_now()
             for logical_id, when in list(due.items()):
                 if when is not None and when <= now:
-                    due[logical_id] = next_fire(self.stack.schedules[logical_id].expression, when)
+                    s = self.stack.schedules[logical_id]
+                    due[logical_id] = next_fire(s.expression, when, s.timezone)
                     threading.Thread(target=self.tick, args=(logical_id,), daemon=True).start()
             self._stop.wait(POLL_INTERVAL)
 

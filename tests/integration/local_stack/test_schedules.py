@@ -118,6 +118,13 @@ def test_schedule_expressions() -> None:
     assert next_fire("cron(0 0 1 JAN ? *)", t) == dt.datetime(2027, 1, 1, 0, 0, tzinfo=dt.UTC)
     assert next_fire("at(2026-12-04T11:00:00)", t) == dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC)
     assert next_fire("at(2026-12-04T09:00:00)", t) is None
+    # cron and at read in the schedule's timezone (São Paulo is UTC-3)
+    assert next_fire("cron(0 3 * * ? *)", t, "America/Sao_Paulo") == dt.datetime(
+        2026, 12, 5, 6, 0, tzinfo=dt.UTC
+    )
+    assert next_fire("at(2026-12-04T08:00:00)", t, "America/Sao_Paulo") == dt.datetime(
+        2026, 12, 4, 11, 0, tzinfo=dt.UTC
+    )
 
 
 def test_functions_can_be_invoked_through_the_lambda_api(local_stack: LocalStack, recorded: Recorded) -> None:
