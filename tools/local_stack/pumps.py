@@ -7,6 +7,8 @@
 - :class:`QueuePump`: SQS → function: receive up to the batch size with the queue's visibility
   timeout, delete what succeeded, leave failures for redelivery, ``batchItemFailures``; the
   queue's redrive policy moves poison messages to the DLQ (moto does it on receive).
+- :class:`SnsPump`: SNS → function, through a bridge queue subscribed to the topic (with the
+  subscription's filter policy); asynchronous-invocation retries.
 - :class:`SchedulePump`: schedule ticks (``rate``/``cron``/``at``) with the target's ``Input``,
   retried per ``RetryPolicy``, then the DLQ; ``tick()`` fires one on demand.
 
@@ -29,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local_stack.filters import matches_any
-from local_stack.resources import DeployedStack, EventSourceMapping, Schedule
+from local_stack.resources import DeployedStack, EventSourceMapping, Schedule, SnsSubscription
 from local_stack.workers import InvokeOutcome
 
 log = logging.getLogger("local_stack.pumps")
@@ -473,6 +475,72 @@ class QueuePump(_Pump):
                 QueueUrl=self.mapping.queue_url,
                 Entries=[{"Id": str(n), "ReceiptHandle": r["receiptHandle"]} for n, r in enumerate(chunk)],
             )
+
+
+# ----------------------------------------------------------------------------------- SNS
+
+
+def sns_envelope_to_record(envelope: dict[str, Any], subscription_arn: str) -> dict[str, Any]:
+    """The SNS notification SQS received (JSON envelope) → the record Lambda gets from SNS."""
+    attributes = {
+        name: {"Type": value.get("Type"), "Value": value.get("Value")}
+        for name, value in (envelope.get("MessageAttributes") or {}).items()
+    }
+    return {
+        "EventSource": "aws:sns",
+        "EventVersion": "1.0",
+        "EventSubscriptionArn": subscription_arn,
+        "Sns": {
+            "Type": envelope.get("Type", "Notification"),
+            "MessageId": envelope.get("MessageId"),
+            "TopicArn": envelope.get("TopicArn"),
+            "Subject": envelope.get("Subject"),
+            "Message": envelope.get("Message"),
+            "Timestamp": envelope.get("Timestamp"),
+            "SignatureVersion": envelope.get("SignatureVersion", "1"),
+            "Signature": envelope.get("Signature", "EXAMPLE"),
+            "SigningCertUrl": envelope.get("SigningCertURL", ""),
+            "UnsubscribeUrl": envelope.get("UnsubscribeURL", ""),
+            "MessageAttributes": attributes,
+        },
+    }
+
+
+class SnsPump(_Pump):
+    """SNS → function: Lambda's asynchronous invocation, one notification per event, errors retried
+    twice, then dropped (logged)."""
+
+    def __init__(
+        self, stack: DeployedStack, subscription: SnsSubscription, invoke: Invoke, clients: ClientMaker
+    ) -> None:
+        super().__init__(stack, invoke, clients)
+        self.subscription = subscription
+        self.name = f"sns:{subscription.logical_id}"
+
+    def run(self) -> None:
+        sub = self.subscription
+        sqs = self.clients("sqs")
+        topic = sub.topic_arn.rsplit(":", 1)[-1]
+        log.info("topic %s → %s", topic, sub.function_id)
+        while not self._stop.is_set():
+            messages = sqs.receive_message(
+                QueueUrl=sub.bridge_queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not messages:
+                self._stop.wait(POLL_INTERVAL)
+                continue
+            for msg in messages:
+                record = sns_envelope_to_record(json.loads(msg["Body"]), sub.subscription_arn)
+                for attempt in range(3):
+                    outcome = self.invoke(sub.function_id, {"Records": [record]})
+                    if outcome.ok or self._stop.is_set():
+                        break
+                    self._backoff(attempt + 1)
+                else:
+                    log.warning("topic %s → %s: failed 3 times; notification dropped", topic, sub.function_id)
+                if outcome.ok:
+                    log.info("topic %s → %s: ok", topic, sub.function_id)
+                sqs.delete_message(QueueUrl=sub.bridge_queue_url, ReceiptHandle=msg["ReceiptHandle"])
 
 
 # ----------------------------------------------------------------------------------- schedules

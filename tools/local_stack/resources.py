@@ -113,6 +113,17 @@ class Schedule:
 
 
 @dataclass(frozen=True)
+class SnsSubscription:
+    """An SNS → Lambda subscription, bridged locally through an SQS queue the topic delivers to."""
+
+    logical_id: str
+    function_id: str
+    topic_arn: str
+    subscription_arn: str
+    bridge_queue_url: str
+
+
+@dataclass(frozen=True)
 class Api:
     logical_id: str
     api_id: str  # physical (synthetic) RestApi id
@@ -136,6 +147,7 @@ class DeployedStack:
     schedules: dict[str, Schedule]
     apis: dict[str, Api]
     outputs: dict[str, Any]
+    sns_subscriptions: dict[str, SnsSubscription] = field(default_factory=dict)
 
     def physical_id(self, logical_id: str) -> str:
         return self.resources[logical_id].physical_id
@@ -396,6 +408,16 @@ class _Deployer:
                 authorizers=a.authorizers,
                 gateway_responses=a.gateway_responses,
             )
+        sns = {}
+        for logical_id, sub in m.sns_subscriptions.items():
+            res = self.done[logical_id]
+            sns[logical_id] = SnsSubscription(
+                logical_id=logical_id,
+                function_id=sub.function_id,
+                topic_arn=str(self.resolver.resolve(sub.topic)),
+                subscription_arn=res.physical_id,
+                bridge_queue_url=str(res.attributes.get("BridgeQueueUrl", "")),
+            )
         outputs: dict[str, Any] = {}
         for name, spec in (m.cfn.get("Outputs") or {}).items():
             cond = spec.get("Condition")
@@ -418,6 +440,7 @@ class _Deployer:
             schedules=schedules,
             apis=apis,
             outputs=outputs,
+            sns_subscriptions=sns,
         )
 
 
@@ -603,6 +626,19 @@ def _create_subscription(d: _Deployer, logical_id: str, p: dict[str, Any]) -> Re
             elif isinstance(value, bool):
                 value = "true" if value else "false"
             attributes[key] = str(value)
+    if p.get("Protocol") == "lambda":
+        # the topic delivers to a bridge queue (with the subscription's filter policy); the SNS
+        # pump turns its messages into SNS events for the function
+        bridge = d.clients("sqs").create_queue(QueueName=d.default_name(logical_id, 73) + "-sns")["QueueUrl"]
+        bridge_arn = d.clients("sqs").get_queue_attributes(QueueUrl=bridge, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        attributes.pop("RawMessageDelivery", None)
+        sub_arn = d.clients("sns").subscribe(
+            TopicArn=p["TopicArn"], Protocol="sqs", Endpoint=bridge_arn, Attributes=attributes
+        )["SubscriptionArn"]
+        attrs = {"BridgeQueueUrl": bridge}
+        return Resource(logical_id, "AWS::SNS::Subscription", sub_arn, sub_arn, attrs, emulated=True)
     arn = _subscribe(d, p["TopicArn"], p.get("Protocol"), p.get("Endpoint"), attributes)
     physical = arn or f"{p['TopicArn']}:{logical_id}"
     return Resource(logical_id, "AWS::SNS::Subscription", physical, physical, {}, emulated=arn is not None)

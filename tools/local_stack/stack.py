@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Any
 
 from local_stack.apigw import ApiServer
-from local_stack.pumps import QueuePump, SchedulePump, StreamPump, _Pump, prune_shard_iterators
+from local_stack.pumps import QueuePump, SchedulePump, SnsPump, StreamPump, _Pump, prune_shard_iterators
 from local_stack.resources import DeployedStack, client_factory, deploy
 from local_stack.template import DEFAULT_REGION
 from local_stack.workers import InvokeOutcome, Workers
@@ -175,6 +175,8 @@ class LocalStack:
                 continue
             pump_cls = StreamPump if mapping.source_kind == "dynamodb" else QueuePump
             self.pumps.append(pump_cls(self.stack, mapping, self.workers.invoke, self._clients()))
+        for subscription in self.stack.sns_subscriptions.values():
+            self.pumps.append(SnsPump(self.stack, subscription, self.workers.invoke, self._clients()))
         self.schedules = SchedulePump(
             self.stack, self.workers.invoke, self._clients(), speedup=self.schedule_speedup
         )

@@ -276,6 +276,13 @@ class ScheduleDef:
 
 
 @dataclass(frozen=True)
+class SnsSubscriptionDef:
+    logical_id: str
+    function_id: str
+    topic: Any  # raw TopicArn expression
+
+
+@dataclass(frozen=True)
 class AuthorizerDef:
     name: str
     type: str  # "TOKEN" | "REQUEST"
@@ -337,6 +344,7 @@ class TemplateModel:
     event_source_mappings: dict[str, EventSourceMappingDef] = field(default_factory=dict)
     schedules: dict[str, ScheduleDef] = field(default_factory=dict)
     apis: dict[str, ApiDef] = field(default_factory=dict)
+    sns_subscriptions: dict[str, SnsSubscriptionDef] = field(default_factory=dict)
 
     def resolver(self, ref: RefLookup, getatt: AttLookup) -> Resolver:
         return Resolver(
@@ -411,6 +419,14 @@ def parse_template(
     _model_event_sources(model, probe)
     _model_schedules(model, probe)
     _model_apis(model, probe)
+    for logical_id, res in model.resources.items():
+        props = res.get("Properties", {})
+        if res["Type"] == "AWS::SNS::Subscription" and probe.resolve(props.get("Protocol")) == "lambda":
+            function_id = _function_ref(model, props.get("Endpoint"))
+            if function_id is not None:
+                model.sns_subscriptions[logical_id] = SnsSubscriptionDef(
+                    logical_id, function_id, props.get("TopicArn")
+                )
     return model
 
 
