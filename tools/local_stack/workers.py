@@ -137,14 +137,18 @@ class Worker:
         self._ready = False
 
     def _read_protocol(self, stream: TextIO, lines: queue.Queue[str | None]) -> None:
-        for line in stream:
-            lines.put(line)
+        with contextlib.suppress(Exception):
+            for line in stream:
+                lines.put(line)
+            stream.close()
         lines.put(None)  # EOF: the process ended
 
     def _relay_logs(self, stream: TextIO) -> None:
         name = self.spec.logical_id
-        for line in stream:
-            sys.stderr.write(f"[{name}] {line}" if line.endswith("\n") else f"[{name}] {line}\n")
+        with contextlib.suppress(Exception):
+            for line in stream:
+                sys.stderr.write(f"[{name}] {line}" if line.endswith("\n") else f"[{name}] {line}\n")
+            stream.close()
 
     def wait_ready(self) -> dict[str, Any] | None:
         """Wait for the import to finish; returns the init error payload, if any."""
@@ -176,12 +180,11 @@ class Worker:
             proc.wait(timeout=5)
         except Exception:  # already gone
             pass
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                if stream is not None:
-                    stream.close()
-            except Exception:
-                pass
+        # stdout/stderr are left to their reader threads, which end at EOF (closing them here
+        # would race with those reads)
+        with contextlib.suppress(Exception):
+            if proc.stdin is not None:
+                proc.stdin.close()
 
     def stop(self, grace: float = 2.0) -> None:
         proc = self.proc
