@@ -193,6 +193,12 @@ class ApiServer:
             )
             if denial is not None:
                 return denial, f"{auth.function_id} denied"
+        if route.mock is not None:
+            mock = route.mock
+            response = Response(mock.body, status=mock.status_code, content_type="application/json")
+            for name, value in mock.headers.items():
+                response.headers[name] = value
+            return response, "mock"
         event = self._event(api, route, request, params, request_id, authorizer_ctx)
         outcome = self.invoke(route.function_id, event)
         if not outcome.ok:

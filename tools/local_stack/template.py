@@ -293,12 +293,20 @@ class AuthorizerDef:
 
 
 @dataclass(frozen=True)
+class MockResponse:
+    status_code: int
+    headers: dict[str, str]
+    body: str
+
+
+@dataclass(frozen=True)
 class RouteDef:
     method: str  # upper case; "ANY" allowed
     path: str  # path template "/v1/products/{productId}" (may end in "{proxy+}")
     function_id: str
     authorizer: str | None  # AuthorizerDef.name or None
     api_id: str  # logical id of the RestApi
+    mock: MockResponse | None = None  # a mock integration (CORS preflight): answered without a function
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -586,6 +594,18 @@ def _model_schedules(model: TemplateModel, probe: Resolver) -> None:
                 break
 
 
+def _mock_response(integration: dict[str, Any]) -> MockResponse:
+    default = (integration.get("responses") or {}).get("default") or {}
+    headers = {
+        key.removeprefix("method.response.header."): _strip_quotes(str(value))
+        for key, value in (default.get("responseParameters") or {}).items()
+        if key.startswith("method.response.header.")
+    }
+    templates = default.get("responseTemplates") or {}
+    body = templates.get("application/json") or next(iter(templates.values()), "")
+    return MockResponse(int(default.get("statusCode", 200)), headers, str(body))
+
+
 def _strip_quotes(value: str) -> str:
     return value[1:-1] if len(value) >= 2 and value[0] == value[-1] == "'" else value
 
@@ -637,7 +657,8 @@ def _model_apis(model: TemplateModel, probe: Resolver) -> None:
                 if not isinstance(op, dict):
                     continue
                 integration = op.get("x-amazon-apigateway-integration") or {}
-                function_id = _function_ref(model, integration.get("uri"))
+                mock = _mock_response(integration) if integration.get("type") == "mock" else None
+                function_id = "" if mock else _function_ref(model, integration.get("uri"))
                 if function_id is None:
                     continue
                 method_name = "ANY" if method == "x-amazon-apigateway-any-method" else method.upper()
@@ -647,7 +668,7 @@ def _model_apis(model: TemplateModel, probe: Resolver) -> None:
                     for name in sec:
                         if name in authorizers:
                             authorizer = name
-                routes.append(RouteDef(method_name, path, function_id, authorizer, logical_id))
+                routes.append(RouteDef(method_name, path, function_id, authorizer, logical_id, mock))
         responses: dict[str, GatewayResponseDef] = {}
         for rtype, spec in (body.get("x-amazon-apigateway-gateway-responses") or {}).items():
             headers = {}

@@ -122,6 +122,17 @@ def test_unknown_routes_and_methods_get_missing_authentication_token(api: str) -
         assert response.json() == {"message": "Missing Authentication Token"}
 
 
+def test_cors_preflight_is_answered_by_the_mock_integration(api: str) -> None:
+    # Given the API's Cors settings; When a browser sends a preflight (no token)
+    response = requests.options(f"{api}/items/1", headers={"Origin": "http://shop.example"}, timeout=30)
+
+    # Then the mock integration answers with the CORS headers
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Allow-Methods"] == "GET,POST,OPTIONS"
+    assert response.headers["Access-Control-Allow-Headers"] == "Content-Type,Authorization"
+
+
 def test_a_function_error_is_a_502_and_the_body_reaches_the_function(api: str) -> None:
     # Given an allowed token
     headers = {"Authorization": "Bearer allow-s2"}

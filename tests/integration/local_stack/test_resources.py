@@ -115,12 +115,14 @@ def test_functions_mappings_schedules_and_routes_are_read_from_the_template(depl
     assert schedule.dead_letter_arn == deployed.arn("ScheduleDeadLetterQueue")
     assert schedule.maximum_retry_attempts == 1
     assert api.stage == "test"
-    routes = {(r.method, r.path): r.authorizer for r in api.routes}
+    routes = {(r.method, r.path): r.authorizer for r in api.routes if r.mock is None}
     assert routes == {
         ("GET", "/items/{itemId}"): "TokenAuthorizer",
         ("POST", "/items/{itemId}/crash"): "TokenAuthorizer",
         ("GET", "/health"): None,
     }
+    preflight = {r.path for r in api.routes if r.method == "OPTIONS" and r.mock is not None}
+    assert preflight == {"/items/{itemId}", "/items/{itemId}/crash", "/health"}
     assert api.authorizers["TokenAuthorizer"].ttl_seconds == 30
     assert api.gateway_responses["UNAUTHORIZED"].headers == {"X-Gateway-Response": "unauthorized"}
     assert deployed.outputs == {"ItemsTableName": "unit-items"}
