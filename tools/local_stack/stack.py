@@ -301,9 +301,8 @@ class LocalStack:
             "awsEndpointUrl": self.aws_endpoint_url,
             "region": self.region,
             "stackName": self.stack_name,
-            # the template's Outputs (table names, secrets prefix...): `cnova-stores --local` reads them
-            "outputs": dict(self.stack.outputs) if self.stack is not None else {},
             "stores": [{k: s.get(k) for k in ("id", "name", "token")} for s in self.stores],
+            # the template's Outputs (table names, secrets prefix...): `cnova-stores --local` reads them
             "outputs": self.outputs(),
         }
 
