@@ -101,8 +101,8 @@ def test_a_handler_error_fails_the_whole_batch_until_the_redrive(
 
 
 def test_a_handler_past_its_timeout_is_stopped_and_the_next_invocation_works(local_stack: LocalStack) -> None:
-    # Given the queue consumer (Timeout: 1) and an event that makes it sleep for 3 seconds
-    slow = {"Records": [_record({"label": "slow", "sleep": 3})]}
+    # Given the queue consumer (Timeout: 2) and an event that makes it sleep for 5 seconds
+    slow = {"Records": [_record({"label": "slow", "sleep": 5})]}
 
     # When it is invoked, and invoked again with a quick event
     timed_out = local_stack.invoke("QueueConsumerFunction", slow)
@@ -111,7 +111,7 @@ def test_a_handler_past_its_timeout_is_stopped_and_the_next_invocation_works(loc
     # Then the first ends like a Lambda timeout and the second succeeds in a fresh sandbox
     assert not timed_out.ok
     assert timed_out.error_type == "Sandbox.Timedout"
-    assert "timed out after 1.00 seconds" in timed_out.error_message
+    assert "timed out after 2.00 seconds" in timed_out.error_message
     assert quick.ok, quick.error
     assert quick.result == {"batchItemFailures": []}
 
