@@ -22,6 +22,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     store_id = store_for_authorization(request.authorization_token)
     if store_id is None:
         logger.info("token refused")
+        metrics.add_metric(name="TokensRefused", unit="Count", value=1)
         # API Gateway answers 401 (the UNAUTHORIZED gateway response) only for this exact message.
         raise Exception("Unauthorized")
     arn = request.parsed_arn
@@ -35,5 +36,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
     )
     # The result is cached per token for every route, so allow all of this API's routes.
     policy.allow_all_routes()
+    metrics.add_metric(name="TokensAccepted", unit="Count", value=1)
     logger.info("token accepted", extra={"store_id": store_id})
     return policy.asdict()

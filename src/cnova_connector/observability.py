@@ -13,6 +13,7 @@ SDK; set the variable to ``false`` on a function to get Powertools' subsegments 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ SERVICE = "cnova-connector"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="CnovaConnector", service=SERVICE)
+# A read-only request has nothing to count; that is normal, not worth a warning on every invocation.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 class _UntracedTracer:
