@@ -16,7 +16,7 @@ from cnova_connector.cnova.models import BulkTracking, CancelTracking, NewTracki
 
 pytestmark = pytest.mark.integration
 
-RECORDED = Path("/work/shared/cnova-recorded")
+RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "cnova-recorded"
 LISTS = ("new", "approved", "sent", "partiallySent", "delivered", "partiallyDelivered", "canceled")
 
 

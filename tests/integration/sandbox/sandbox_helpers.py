@@ -119,7 +119,7 @@ def create_order(api: Api, approve: bool = True, **kwargs: Any) -> str:
     return order_id
 
 
-RECORDED = Path(__file__).parent / "recorded"
+RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "cnova-recorded"
 
 
 def recorded(name: str) -> Any:

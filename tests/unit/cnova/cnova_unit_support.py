@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-RECORDED_DIR = Path("/work/shared/cnova-recorded")
+RECORDED_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "cnova-recorded"
 BASE = "https://api.example.test/api/v2"
 CLIENT_ID = "app-client-id"
 TOKEN = "s3cr3t-T0KEN-value-never-logged"
