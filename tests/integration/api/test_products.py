@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from tests.integration.api.conftest import StorefrontApi, a_product
 
 
@@ -142,3 +144,31 @@ def test_openapi_document_describes_the_routes(api: StorefrontApi) -> None:
     schemas = reply.body["components"]["schemas"]
     assert "ProductIn" in schemas and "SkuPatch" in schemas
     assert "stock" in schemas["SkuIn"]["properties"]
+
+
+def test_a_concurrent_change_is_a_conflict_and_loses_neither_side(api: StorefrontApi) -> None:
+    from cnova_connector.catalogue.repository import CatalogueRepository
+    from cnova_connector.catalogue.schemas import ProductIn
+    from cnova_connector.catalogue.service import CatalogueService
+    from cnova_connector.errors import Conflict
+
+    # Given a product, and a writer that read it before someone else changed it
+    api.put_product("CAM-AZ", a_product("CAM-AZ-P"))
+    repo = CatalogueRepository(api.store_id or "")
+    stale = repo.find_product("CAM-AZ")
+    api.patch_sku("CAM-AZ-P", {"stock": 1})
+
+    class StaleRead(CatalogueRepository):
+        def find_product(self, product_id: str):  # type: ignore[no-untyped-def]
+            return stale
+
+    # When the late writer saves its replacement
+    late = CatalogueService(api.store_id or "", StaleRead(api.store_id or ""))
+    changed = a_product("CAM-AZ-P")
+    changed["skus"][0]["price"] = "50.00"
+    with pytest.raises(Conflict):
+        late.put_product("CAM-AZ", ProductIn.model_validate(changed))
+
+    # Then the earlier change stands and the late one wrote nothing
+    sku = api.get_product("CAM-AZ").body["skus"][0]
+    assert (sku["stock"], sku["price"], sku["version"]) == (1, "59.90", 2)
