@@ -9,7 +9,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from cnova_connector.errors import Conflict, DomainError, InvalidInput, NotFound
+from cnova_connector.errors import Conflict, DomainError, NotFound
 
 _MESSAGES = {
     "extra_forbidden": "unknown field",
@@ -75,11 +75,9 @@ def validation_response(errors: Sequence[Any]) -> Response[Any]:
 
 
 def domain_response(exc: DomainError) -> Response[Any]:
-    status = HTTPStatus.BAD_REQUEST
+    status = HTTPStatus.BAD_REQUEST  # InvalidInput and any other rule broken by the input
     if isinstance(exc, NotFound):
         status = HTTPStatus.NOT_FOUND
     elif isinstance(exc, Conflict):
         status = HTTPStatus.CONFLICT
-    elif isinstance(exc, InvalidInput):
-        status = HTTPStatus.BAD_REQUEST
     return error_response(status, exc.code, exc.message, [d.as_dict() for d in exc.details])

@@ -147,7 +147,9 @@ class CatalogueService:
         else:
             ids, more = self.repo.product_ids_with_status(cnova_status, size, after)
             products = self.repo.products_by_ids(ids)
-        items = [product_view(StoredProduct(p, self.repo.skus_by_ids(p.sku_ids))) for p in products]
+        # one batched read for the SKUs of the whole page, not one per product
+        skus = {s.sku_id: s for s in self.repo.skus_by_ids([i for p in products for i in p.sku_ids])}
+        items = [product_view(StoredProduct(p, [skus[i] for i in p.sku_ids if i in skus])) for p in products]
         next_cursor = rules.encode_cursor({"after": products[-1].product_id}) if more and products else None
         return {"items": items, "nextCursor": next_cursor}
 
@@ -172,7 +174,7 @@ class CatalogueService:
             logger.info(
                 "sku changed", extra={"store_id": self.store_id, "sku_id": sku_id, "version": version}
             )
-            return sku_view(self.repo.get_sku(sku_id))
+            return sku_view(sku)  # update() refreshed it with what DynamoDB now holds
         raise AssertionError("unreachable")  # pragma: no cover
 
     # -------------------------------------------------------------- mapping
@@ -202,7 +204,7 @@ class CatalogueService:
             attributes=[NameValue(name=a.name, value=a.value) for a in incoming.attributes],
             version=version,
             cnova=cnova,
-            updated_at=timestamp if old is None or version != old.version else old.updated_at,
+            updated_at=timestamp,  # written only when its content changed (see put_product)
             store_product=f"{self.store_id}#{product_id}",
             store_cnova_status=status_key(self.store_id, cnova.status),
             product_sku=product_sku_key(product_id, incoming.sku_id),
