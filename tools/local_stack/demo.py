@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
-
 from cnova_connector.config import Settings
-from cnova_connector.storage import bind_tables
 from cnova_connector.stores.admin import StoreAdmin
 from cnova_connector.stores.credentials import CnovaCredentials
 from local_stack.resources import DeployedStack
@@ -21,20 +18,8 @@ DEMO_STORES = (
 
 def admin_for(stack: DeployedStack) -> StoreAdmin:
     """A store admin bound to the local stack's tables and secrets."""
-    env = {
-        **stack.functions["ApiFunction"].environment,
-        "AWS_REGION": stack.region,
-    }
-    settings = Settings.from_env(env)
-    bind_tables(settings, endpoint_url=stack.endpoint_url)
-    secrets = boto3.client(
-        "secretsmanager",
-        region_name=stack.region,
-        endpoint_url=stack.endpoint_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-    return StoreAdmin(secrets, settings.secrets_prefix)
+    settings = Settings.from_env({**stack.functions["ApiFunction"].environment, "AWS_REGION": stack.region})
+    return StoreAdmin.connect(settings, endpoint_url=stack.endpoint_url, access_keys=("testing", "testing"))
 
 
 def create_demo_stores(stack: DeployedStack, sandbox: Any) -> list[dict[str, str]]:

@@ -12,14 +12,16 @@ import getpass
 import json
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import PynamoDBException
 
-from cnova_connector.config import Settings
+from cnova_connector.config import ConfigError, Settings
 from cnova_connector.errors import DomainError
-from cnova_connector.storage import bind_tables
 from cnova_connector.stores.admin import StoreAdmin
 from cnova_connector.stores.credentials import CnovaCredentials, new_credentials
 
@@ -44,9 +46,18 @@ def _settings_from_outputs(outputs: dict[str, str]) -> dict[str, str]:
     return {env: outputs[out] for env, out in _OUTPUTS.items()}
 
 
-def resolve_environment(args: argparse.Namespace) -> dict[str, str]:
-    """Table names, secrets prefix and endpoint for the chosen target."""
+@dataclass(frozen=True)
+class Target:
+    env: dict[str, str]
+    endpoint_url: str | None = None
+    access_keys: tuple[str, str] | None = None
+
+
+def resolve_target(args: argparse.Namespace) -> Target:
+    """Table names, secrets prefix and (for the local stack) endpoint of the chosen target."""
     env = dict(os.environ)
+    env.setdefault("STAGE", "cli")
+    env.setdefault("CNOVA_API_URL", "https://api.cnova.com/api/v2")
     if args.local is not None:
         path = Path(args.local)
         try:
@@ -56,27 +67,19 @@ def resolve_environment(args: argparse.Namespace) -> dict[str, str]:
         except json.JSONDecodeError as exc:
             raise UsageError(f"{path} is not valid JSON: {exc}") from exc
         env.update(_settings_from_outputs(stack.get("outputs", {})))
-        env["AWS_ENDPOINT_URL"] = stack["awsEndpointUrl"]
-        env.setdefault("AWS_ACCESS_KEY_ID", "testing")
-        env.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
-        env.setdefault("AWS_DEFAULT_REGION", stack.get("region", "us-east-1"))
-    elif args.stack_name:
+        env["AWS_REGION"] = stack.get("region", "us-east-1")
+        return Target(env, endpoint_url=stack["awsEndpointUrl"], access_keys=("testing", "testing"))
+    if args.stack_name:
         cfn = boto3.client("cloudformation")
         stacks = cfn.describe_stacks(StackName=args.stack_name)["Stacks"]
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
         env.update(_settings_from_outputs(outputs))
-    env.setdefault("STAGE", "cli")
-    env.setdefault("CNOVA_API_URL", "https://api.cnova.com/api/v2")
-    return env
+    return Target(env)
 
 
-def _admin(env: dict[str, str]) -> StoreAdmin:
-    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
-        if key in env:
-            os.environ[key] = env[key]
-    settings = Settings.from_env(env)
-    bind_tables(settings)
-    return StoreAdmin(boto3.client("secretsmanager"), settings.secrets_prefix)
+def _admin(target: Target) -> StoreAdmin:
+    settings = Settings.from_env(target.env)
+    return StoreAdmin.connect(settings, endpoint_url=target.endpoint_url, access_keys=target.access_keys)
 
 
 def _credentials(args: argparse.Namespace) -> CnovaCredentials:
@@ -139,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        admin = _admin(resolve_environment(args))
+        admin = _admin(resolve_target(args))
         if args.command == "create":
             store, issued = admin.create_store(args.name, _credentials(args), store_id=args.id)
             _print({**store.as_dict(), "token": issued.token}, args.json)
@@ -156,9 +159,12 @@ def run(argv: list[str] | None = None) -> int:
         elif args.command == "set-credentials":
             admin.set_credentials(args.store_id, _credentials(args))
             _print({"id": args.store_id, "credentials": "updated"}, args.json)
-    except (UsageError, DomainError) as exc:
+    except (UsageError, DomainError, ConfigError) as exc:
         print(f"cnova-stores: {exc}", file=sys.stderr)
         return 2
+    except (BotoCoreError, ClientError, PynamoDBException) as exc:
+        print(f"cnova-stores: AWS refused or could not be reached: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

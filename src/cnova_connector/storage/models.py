@@ -174,12 +174,16 @@ _MODELS: dict[str, type[Model]] = {
 }
 
 
-def bind_tables(settings: Settings, *, endpoint_url: str | None = None) -> None:
+def bind_tables(
+    settings: Settings, *, endpoint_url: str | None = None, access_keys: tuple[str, str] | None = None
+) -> None:
     """Point every model at the tables and region of this deployment (called once per process).
 
-    ``endpoint_url`` is for tools that talk to an emulator without setting ``AWS_ENDPOINT_URL``."""
+    ``endpoint_url`` and ``access_keys`` are for tools that talk to an emulator (the local stack)
+    without changing the process environment; functions rely on boto's usual configuration."""
     for attr, model in _MODELS.items():
         model.Meta.table_name = getattr(settings, attr)
         model.Meta.region = settings.aws_region
         model.Meta.host = endpoint_url
+        model.Meta.aws_access_key_id, model.Meta.aws_secret_access_key = access_keys or (None, None)
         model._connection = None  # a rebind (tests) must not reuse a connection to the old table

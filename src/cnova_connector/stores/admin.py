@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist
+from pynamodb.exceptions import DoesNotExist, PutError
 
-from cnova_connector.errors import InvalidInput, NotFound
-from cnova_connector.storage.models import ApiTokenModel, StoreModel
+from cnova_connector.config import Settings
+from cnova_connector.errors import Conflict, InvalidInput, NotFound
+from cnova_connector.storage.models import ApiTokenModel, StoreModel, bind_tables
 from cnova_connector.stores import tokens
 from cnova_connector.stores.credentials import CnovaCredentials, put_cnova_credentials
 
@@ -56,6 +57,26 @@ class StoreAdmin:
         self._sm = secrets_client
         self._prefix = secrets_prefix
 
+    @classmethod
+    def connect(
+        cls,
+        settings: Settings,
+        *,
+        endpoint_url: str | None = None,
+        access_keys: tuple[str, str] | None = None,
+    ) -> StoreAdmin:
+        """An admin bound to this deployment's tables and secrets (an emulator when ``endpoint_url``)."""
+        import boto3
+
+        bind_tables(settings, endpoint_url=endpoint_url, access_keys=access_keys)
+        keys = {}
+        if access_keys is not None:
+            keys = {"aws_access_key_id": access_keys[0], "aws_secret_access_key": access_keys[1]}
+        client = boto3.client(
+            "secretsmanager", region_name=settings.aws_region, endpoint_url=endpoint_url, **keys
+        )
+        return cls(client, settings.secrets_prefix)
+
     def create_store(
         self, name: str, credentials: CnovaCredentials, store_id: str | None = None
     ) -> tuple[StoreView, IssuedToken]:
@@ -70,9 +91,19 @@ class StoreAdmin:
             )
         now = _now()
         store = StoreModel(store_id, name=name, status="active", created_at=now, updated_at=now)
-        store.save(condition=StoreModel.store_id.does_not_exist())
-        put_cnova_credentials(self._sm, self._prefix, store_id, credentials)
-        issued = self._issue_token(store_id)
+        try:
+            store.save(condition=StoreModel.store_id.does_not_exist())
+        except PutError as exc:
+            if exc.cause_response_code == "ConditionalCheckFailedException":
+                raise Conflict(f"a store {store_id!r} already exists") from exc
+            raise
+        try:
+            put_cnova_credentials(self._sm, self._prefix, store_id, credentials)
+            issued = self._issue_token(store_id)
+        except Exception:
+            # no half-made store: without credentials or a token it could never be used or fixed by name
+            store.delete()
+            raise
         return self._view(store), issued
 
     def list_stores(self) -> list[StoreView]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -17,12 +18,11 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, object]:
     return code, json.loads(out) if out.strip() else None
 
 
-def test_create_list_disable_rotate(aws_stack: AwsStack, capsys: pytest.CaptureFixture[str]) -> None:
+def test_create_list_disable_rotate(
+    aws_stack: AwsStack, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # When a store is created from the console, with the Cnova token on standard input
-    import io
-    import sys
-
-    sys.stdin = io.StringIO("cnova-token\n")
+    monkeypatch.setattr("sys.stdin", io.StringIO("cnova-token\n"))
     code, created = cli(
         capsys,
         "create",
@@ -35,7 +35,6 @@ def test_create_list_disable_rotate(aws_stack: AwsStack, capsys: pytest.CaptureF
         "--cnova-access-token",
         "-",
     )
-    sys.stdin = sys.__stdin__
 
     # Then it prints the token once, and the token authorises that store
     assert code == 0 and isinstance(created, dict)
@@ -74,3 +73,30 @@ def test_unknown_store_and_bad_id_are_clear_errors(
 def test_local_mode_without_a_running_stack_says_so(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
     assert run(["--local", str(tmp_path / "stack.json"), "list"]) == 2
     assert "start the local stack with `make run`" in capsys.readouterr().err
+
+
+def test_an_existing_store_id_is_a_clear_conflict(
+    aws_stack: AwsStack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["create", "--name", "X", "--id", "loja-x", "--cnova-client-id", "a", "--cnova-access-token", "t"]
+    assert run(args) == 0
+    capsys.readouterr()
+    assert run(args) == 2
+    assert "a store 'loja-x' already exists" in capsys.readouterr().err
+
+
+def test_a_store_whose_credentials_could_not_be_kept_is_not_left_behind(aws_stack: AwsStack) -> None:
+    from cnova_connector.stores.admin import StoreAdmin
+    from cnova_connector.stores.credentials import new_credentials
+
+    class BrokenSecrets:
+        class exceptions:
+            ResourceExistsException = KeyError
+
+        def create_secret(self, **_: object) -> None:
+            raise RuntimeError("secrets manager unavailable")
+
+    admin = StoreAdmin(BrokenSecrets(), aws_stack.settings.secrets_prefix)
+    with pytest.raises(RuntimeError):
+        admin.create_store("Loja", new_credentials("a", "t"), store_id="loja-y")
+    assert [s.id for s in aws_stack.admin.list_stores()] == []
