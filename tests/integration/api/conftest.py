@@ -1,20 +1,30 @@
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from local_stack.template import RouteDef, parse_template
 
 from tests.integration.conftest import AwsStack
-from tests.support.aws import load_handler
+from tests.support.aws import TEMPLATE, load_handler
 from tests.support.events import FakeLambdaContext, api_event
 
-ROUTES = {
-    ("PUT", "products"): "/v1/products/{productId}",
-    ("GET", "products"): "/v1/products/{productId}",
-    ("PATCH", "skus"): "/v1/skus/{skuId}",
-}
+
+def resource_of(method: str, path: str) -> str:
+    """The route template of ``template.yaml`` that API Gateway would match (fails for a route the
+    template does not declare, as API Gateway would)."""
+    for route in _routes():
+        if route.method in (method, "ANY") and route.pattern.match(path):
+            return route.path
+    raise AssertionError(f"template.yaml has no route {method} {path}")
+
+
+@functools.cache
+def _routes() -> list[RouteDef]:
+    return [r for api in parse_template(TEMPLATE).apis.values() for r in api.routes]
 
 
 @dataclass
@@ -35,12 +45,7 @@ class StorefrontApi:
         return StorefrontApi(self.handler, store_id)
 
     def call(self, method: str, path: str, body: Any = None, raw_body: str | None = None) -> Reply:
-        bare = path.split("?")[0]
-        parts = bare.strip("/").split("/")
-        if bare == "/v1/products" or bare == "/v1/openapi.json":
-            resource = bare
-        else:
-            resource = ROUTES[(method if method != "GET" else "GET", parts[1])] if len(parts) == 3 else bare
+        resource = resource_of(method, path.split("?")[0])
         event = api_event(
             method, path, resource=resource, body=body, raw_body=raw_body, store_id=self.store_id
         )
